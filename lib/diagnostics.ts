@@ -1,0 +1,58 @@
+import sonicBoom from 'sonic-boom'
+import { parentPort } from 'node:worker_threads'
+import type { Diagnostics } from './types.js'
+
+const DEFAULT_EVERY_MS = 60_000
+const MAX_KEYS = 1000
+const MAX_LINE = 2000
+
+// A worker's console output is lost at exit; a synchronous write to fd 2 is not.
+type SonicBoom = InstanceType<typeof sonicBoom.SonicBoom>
+let stderr: SonicBoom | undefined
+function writeLine (line: string): void {
+  try {
+    stderr ??= new sonicBoom.SonicBoom({ fd: 2, sync: true })
+    stderr.write(line + '\n')
+  } catch {}
+}
+
+const SECRET_PATTERNS: Array<[RegExp, string]> = [
+  [/(bearer\s+)[^\s"',]+/gi, '$1[redacted]'],
+  [/("?(?:token|authorization|password|client-key-data|client-key)"?\s*[:=]\s*"?)[^\s"',}]+/gi, '$1[redacted]'],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[redacted key]']
+]
+
+export function redact (text: string): string {
+  let out = text
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement)
+  return out
+}
+
+interface KeyState { last: number, suppressed: number }
+
+export function createDiagnostics (name = 'pino-k8s-events', write: (line: string) => void = writeLine): Diagnostics {
+  const seen = new Map<string, KeyState>()
+  return {
+    warn (key, message, everyMs = DEFAULT_EVERY_MS) {
+      try {
+        const now = Date.now()
+        const state = seen.get(key)
+        if (state !== undefined && now - state.last < everyMs) {
+          state.suppressed++
+          return
+        }
+        const more = state !== undefined && state.suppressed > 0 ? ` (${state.suppressed} more like this since the last report)` : ''
+        if (seen.size >= MAX_KEYS && state === undefined) seen.delete(seen.keys().next().value as string)
+        seen.set(key, { last: now, suppressed: 0 })
+        let line = `${name}: ${redact(message)}${more}`
+        if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE) + '...'
+        write(line)
+      } catch {}
+    },
+    emit (eventName, payload) {
+      try {
+        parentPort?.postMessage({ code: 'EVENT', name: eventName, args: [payload] })
+      } catch {}
+    }
+  }
+}
