@@ -1,0 +1,192 @@
+// Text rules for what goes on an Event. The API server counts every limit in UTF-8 bytes (Go len()), so the
+// cutting here is by bytes and never splits a character: a broken character would be rejected or garbled.
+import type { SerializedError } from './types.js'
+
+/** The API server's limit for message/note once eventTime is set. */
+export const MAX_MESSAGE_BYTES = 1024
+/** The API server's limit for reason, action and reportingInstance once eventTime is set. */
+export const MAX_WORD_BYTES = 128
+
+const CUT_MARK = '...'
+const MAX_LISTED_ERRORS = 3
+const MAX_LISTED_ERROR_BYTES = 120
+const MAX_CAUSE_DEPTH = 5
+
+const SPACE_RUNS = /[\s\p{Cc}]+/gu
+// A lone surrogate cannot be encoded; JSON decoders on the server turn it into U+FFFD anyway.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+export function utf8Length (text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+/** Newlines, tabs and other control characters become single spaces; runs collapse; the ends are trimmed. */
+export function cleanWhitespace (text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').replace(SPACE_RUNS, ' ').trim()
+}
+
+/** For one-word fields (reason, action): every space and control character goes. */
+export function removeWhitespace (text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').replace(SPACE_RUNS, '')
+}
+
+function isHighSurrogate (code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}
+
+function isLowSurrogate (code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff
+}
+
+function bytesOfSingleUnit (code: number): number {
+  if (code < 0x80) return 1
+  if (code < 0x800) return 2
+  return 3
+}
+
+/** The longest prefix of `text` that fits in `maxBytes` UTF-8 bytes. */
+export function truncateEnd (text: string, maxBytes: number): string {
+  if (!(maxBytes > 0)) return ''
+  // No UTF-16 unit takes more than 3 bytes, so short texts need no counting.
+  if (text.length * 3 <= maxBytes) return text
+  let bytes = 0
+  let end = 0
+  while (end < text.length) {
+    const code = text.charCodeAt(end)
+    let width = bytesOfSingleUnit(code)
+    let units = 1
+    if (isHighSurrogate(code) && end + 1 < text.length && isLowSurrogate(text.charCodeAt(end + 1))) {
+      width = 4
+      units = 2
+    }
+    if (bytes + width > maxBytes) break
+    bytes += width
+    end += units
+  }
+  return end === text.length ? text : text.slice(0, end)
+}
+
+/** The longest suffix of `text` that fits in `maxBytes` UTF-8 bytes. */
+export function truncateStart (text: string, maxBytes: number): string {
+  if (!(maxBytes > 0)) return ''
+  if (text.length * 3 <= maxBytes) return text
+  let bytes = 0
+  let start = text.length
+  while (start > 0) {
+    const code = text.charCodeAt(start - 1)
+    let width = bytesOfSingleUnit(code)
+    let units = 1
+    if (isLowSurrogate(code) && start - 2 >= 0 && isHighSurrogate(text.charCodeAt(start - 2))) {
+      width = 4
+      units = 2
+    }
+    if (bytes + width > maxBytes) break
+    bytes += width
+    start -= units
+  }
+  return start === 0 ? text : text.slice(start)
+}
+
+/**
+ * Keeps head and tail of a text that is too long, with '...' in the middle, like Kopf (511 + '...' + 510 for
+ * 1024 ASCII bytes). The result is at most `maxBytes` UTF-8 bytes.
+ */
+export function truncateMiddle (text: string, maxBytes: number): string {
+  if (!(maxBytes > 0)) return ''
+  if (text.length * 3 <= maxBytes || utf8Length(text) <= maxBytes) return text
+  const markBytes = utf8Length(CUT_MARK)
+  if (maxBytes <= markBytes) return truncateEnd(text, maxBytes)
+  const room = maxBytes - markBytes
+  const head = truncateEnd(text, Math.ceil(room / 2))
+  // Bytes the head could not use (a wide character at its cut) go to the tail.
+  const tail = truncateStart(text, room - utf8Length(head))
+  return head + CUT_MARK + tail
+}
+
+function ownString (value: object, key: string): string | undefined {
+  const field = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined
+  return typeof field === 'string' ? field : undefined
+}
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function errorLabel (err: unknown): string {
+  if (typeof err === 'string') return cleanWhitespace(err)
+  if (!isObject(err)) return ''
+  const message = cleanWhitespace(ownString(err, 'message') ?? '')
+  return message !== '' ? message : cleanWhitespace(ownString(err, 'type') ?? '')
+}
+
+/** "3 errors: first; second; third" — short on purpose, an Event is not a stack trace. */
+function summarizeAggregate (errors: unknown[]): string {
+  const listed: string[] = []
+  for (const item of errors.slice(0, MAX_LISTED_ERRORS)) {
+    const label = errorLabel(item)
+    const short = truncateEnd(label, MAX_LISTED_ERROR_BYTES)
+    listed.push(short.length < label.length ? short + CUT_MARK : short)
+  }
+  const more = errors.length > MAX_LISTED_ERRORS ? `; and ${errors.length - MAX_LISTED_ERRORS} more` : ''
+  const noun = errors.length === 1 ? 'error' : 'errors'
+  return `${errors.length} ${noun}: ${listed.filter(label => label !== '').join('; ')}${more}`
+}
+
+/** The parts an error contributes to an Event message, each already cleaned, in reading order. */
+export function errorParts (err: SerializedError): string[] {
+  const parts: string[] = []
+  const own = cleanWhitespace(ownString(err, 'message') ?? '')
+  if (own !== '') parts.push(own)
+  // pino's default serializer already appended causes to the message; errWithCause keeps them nested instead.
+  let cause: unknown = Object.hasOwn(err, 'cause') ? err.cause : undefined
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && cause !== undefined && cause !== null; depth++) {
+    const label = errorLabel(cause)
+    if (label !== '' && !parts.some(part => part.includes(label))) parts.push(label)
+    cause = isObject(cause) && Object.hasOwn(cause, 'cause') ? cause.cause : undefined
+  }
+  const aggregated = Object.hasOwn(err, 'aggregateErrors') ? err.aggregateErrors : undefined
+  if (Array.isArray(aggregated) && aggregated.length > 0) parts.push(summarizeAggregate(aggregated))
+  return parts
+}
+
+function combine (text: string, parts: string[]): string {
+  if (parts.length === 0) return text
+  const errorText = parts.join(': ')
+  if (text === '') return errorText
+  if (text.includes(errorText)) return text
+  // logger.error(err) puts err.message into msg: say it once, followed by what the error adds.
+  if (errorText.startsWith(text) && (errorText.length === text.length || errorText.startsWith(': ', text.length))) {
+    return errorText
+  }
+  let alreadySaid = 0
+  while (alreadySaid < parts.length && text.includes(parts[alreadySaid])) alreadySaid++
+  if (alreadySaid === parts.length) return text
+  return `${text} ${parts.slice(alreadySaid).join(': ')}`
+}
+
+/**
+ * The Event message of a log line: `<msg> <error message>`, each part said once, one line, at most `maxBytes`
+ * UTF-8 bytes (cut in the middle).
+ */
+export function formatMessage (msg: string, err?: SerializedError, maxBytes = MAX_MESSAGE_BYTES): string {
+  try {
+    const text = cleanWhitespace(typeof msg === 'string' ? msg : '')
+    const parts = isObject(err) ? errorParts(err) : []
+    return truncateMiddle(combine(text, parts), maxBytes)
+  } catch {
+    return ''
+  }
+}
+
+/** A short printable form of any value, for diagnostics and option problems. */
+export function preview (value: unknown, maxChars = 80): string {
+  let text: string
+  try {
+    if (typeof value === 'string') text = JSON.stringify(value)
+    else if (value === undefined || typeof value === 'number' || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') text = String(value)
+    else text = JSON.stringify(value) ?? String(value)
+  } catch {
+    text = Object.prototype.toString.call(value)
+  }
+  return text.length > maxChars ? text.slice(0, maxChars) + CUT_MARK : text
+}

@@ -1,0 +1,128 @@
+// The first stage: which log lines are about a Kubernetes object. Most lines are not, and they must cost next to
+// nothing, so a substring test comes before any parsing.
+import type { Diagnostics, SelectedLine, SerializedError } from './types.js'
+import { lookupLevel } from './levels.js'
+import { preview } from './message.js'
+
+export interface SelectorOptions {
+  /** the binding's key, or a dotted path to it */
+  objectKey: string
+  minLevel: number
+  messageKey: string
+  errorKey: string
+  /** default 'level' */
+  levelKey?: string
+  /** default 'time' */
+  timeKey?: string
+  levelValues: Record<string, number>
+  diagnostics: Diagnostics
+}
+
+export interface Selector {
+  select (line: string): SelectedLine | undefined
+  /** lines that held the binding key but were not a JSON object */
+  readonly invalidLines: number
+}
+
+// Lines from other loggers (the CLI) may carry no level at all.
+const LEVEL_WHEN_ABSENT = 30
+
+type Fields = Record<string, unknown>
+
+function isRecord (value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function createSelector (opts: SelectorOptions): Selector {
+  const path = opts.objectKey.split('.')
+  const firstKey = path[0]
+  // How the key appears in JSON text, escapes included.
+  const needle = JSON.stringify(firstKey)
+  const levelKey = opts.levelKey ?? 'level'
+  const timeKey = opts.timeKey ?? 'time'
+  const { minLevel, messageKey, errorKey, levelValues, diagnostics } = opts
+  let invalidLines = 0
+
+  function reportInvalid (line: string, why: string): void {
+    invalidLines++
+    diagnostics.warn('invalid-line', `a log line mentioning '${firstKey}' is ${why}, so it posts no event: ${preview(line, 80)}`)
+  }
+
+  function findBinding (fields: Fields): { found: boolean, value?: unknown } {
+    let current: unknown = fields
+    for (const key of path) {
+      if (!isRecord(current) || !Object.hasOwn(current, key)) return { found: false }
+      current = current[key]
+    }
+    return { found: true, value: current }
+  }
+
+  function levelOf (fields: Fields): number {
+    const value = Object.hasOwn(fields, levelKey) ? fields[levelKey] : undefined
+    if (typeof value === 'number' && Number.isFinite(value)) return value
+    if (typeof value === 'string') {
+      const level = lookupLevel(levelValues, value.trim())
+      if (level !== undefined) return level
+      diagnostics.warn('unknown-level', `a log line has the level ${preview(value)}, which this logger does not have; it counts as info`)
+    }
+    return LEVEL_WHEN_ABSENT
+  }
+
+  function timeOf (fields: Fields): number {
+    const value = Object.hasOwn(fields, timeKey) ? fields[timeKey] : undefined
+    if (typeof value === 'number' && Number.isFinite(value)) return value
+    if (typeof value === 'string') {
+      const parsed = Date.parse(value)
+      if (Number.isFinite(parsed)) return parsed
+    }
+    return Date.now()
+  }
+
+  function messageOf (fields: Fields): string {
+    const value = Object.hasOwn(fields, messageKey) ? fields[messageKey] : undefined
+    if (typeof value === 'string') return value
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+    return ''
+  }
+
+  function select (line: string): SelectedLine | undefined {
+    if (typeof line !== 'string' || !line.includes(needle)) return undefined
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(line)
+    } catch {
+      reportInvalid(line, 'not valid JSON')
+      return undefined
+    }
+    if (!isRecord(parsed)) {
+      reportInvalid(line, `JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`)
+      return undefined
+    }
+    try {
+      const binding = findBinding(parsed)
+      // The key text was in a value or a nested object, not where the binding lives.
+      if (!binding.found) return undefined
+      const level = levelOf(parsed)
+      if (level < minLevel) return undefined
+      const err = Object.hasOwn(parsed, errorKey) ? parsed[errorKey] : undefined
+      const selected: SelectedLine = {
+        level,
+        time: timeOf(parsed),
+        message: messageOf(parsed),
+        fields: parsed,
+        binding: binding.value
+      }
+      if (isRecord(err)) selected.err = err as SerializedError
+      return selected
+    } catch {
+      return undefined
+    }
+  }
+
+  return {
+    select,
+    get invalidLines () {
+      return invalidLines
+    }
+  }
+}

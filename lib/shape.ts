@@ -1,0 +1,81 @@
+// The second stage: what each event says (type, reason, message, action) and whom it is about.
+import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, Stats } from './types.js'
+import { isEventObject, toReferences } from './reference.js'
+import { MAX_WORD_BYTES, cleanWhitespace, formatMessage, removeWhitespace, truncateEnd } from './message.js'
+
+export interface ShapeContext {
+  typeFor (level: number): string
+  defaultReason: string
+  defaultAction: string
+  clusterNamespace: string
+  api: EventsApi
+  diagnostics: Diagnostics
+  objectKey: string
+  /** counts lines whose binding was wrong in any way (e.g. the transport's Stats) */
+  stats?: Pick<Stats, 'invalidBindings'>
+}
+
+// events.k8s.io/v1 accepts no other types.
+const EVENTS_API_TYPES = new Set(['Normal', 'Warning'])
+const EVENTS_API_FALLBACK_TYPE = 'Warning'
+const MAX_TYPE_BYTES = 128
+
+function ownField (fields: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(fields, key) ? fields[key] : undefined
+}
+
+/** reason and action: one word, at most 128 bytes; undefined when nothing is left. */
+function word (value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const cleaned = truncateEnd(removeWhitespace(value), MAX_WORD_BYTES)
+  return cleaned === '' ? undefined : cleaned
+}
+
+function eventType (line: SelectedLine, ctx: ShapeContext): string {
+  const explicit = ownField(line.fields, 'eventType')
+  const cleaned = typeof explicit === 'string' ? truncateEnd(cleanWhitespace(explicit), MAX_TYPE_BYTES) : ''
+  const type = cleaned !== '' ? cleaned : ctx.typeFor(line.level)
+  if (ctx.api === 'events.k8s.io/v1' && !EVENTS_API_TYPES.has(type)) return EVENTS_API_FALLBACK_TYPE
+  return type
+}
+
+function reasonOf (line: SelectedLine, ctx: ShapeContext): string {
+  return word(ownField(line.fields, 'reason')) ??
+    (line.err !== undefined ? word(Object.hasOwn(line.err, 'type') ? line.err.type : undefined) : undefined) ??
+    ctx.defaultReason
+}
+
+// `kubectl describe node` looks events up with the node's name as uid, because that is how the kubelet records them.
+function asKubeletRecordsIt (ref: ObjectReference): ObjectReference {
+  return ref.kind === 'Node' && ref.apiVersion === 'v1' ? { ...ref, uid: ref.name } : ref
+}
+
+/** The events a selected line asks for: one per valid object it names (0..100). Never throws. */
+export function shapeEvents (line: SelectedLine, ctx: ShapeContext): EventShape[] {
+  try {
+    const { refs, problems } = toReferences(line.binding, ctx.objectKey)
+    if (problems.length > 0) {
+      if (ctx.stats !== undefined) ctx.stats.invalidBindings++
+      ctx.diagnostics.warn(`invalid-binding:${ctx.objectKey}`, problems.join('. '))
+    }
+    const targets = refs.filter(ref => !isEventObject(ref))
+    if (targets.length === 0) return []
+
+    const type = eventType(line, ctx)
+    const reason = reasonOf(line, ctx)
+    const message = formatMessage(line.message, line.err)
+    const action = word(ownField(line.fields, 'action')) ?? ctx.defaultAction
+    return targets.map(target => ({
+      type,
+      reason,
+      message,
+      action,
+      regarding: asKubeletRecordsIt(target),
+      namespace: target.namespace !== '' ? target.namespace : ctx.clusterNamespace,
+      time: line.time
+    }))
+  } catch (err) {
+    ctx.diagnostics.warn('shape', `could not make an event of a log line: ${(err as Error)?.message ?? String(err)}`)
+    return []
+  }
+}

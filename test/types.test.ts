@@ -1,0 +1,77 @@
+// Compiles a small consumer of the published declarations (types/index.d.ts through the package's exports map).
+import t from 'tap'
+import { join } from 'node:path'
+import ts from 'typescript'
+
+const consumer = `
+import pino from 'pino'
+import type { Transform } from 'node:stream'
+import pinoK8sEvents, { checkOptions, k8sObjectSerializer, serializers } from 'pino-k8s-events'
+import type { K8sEventsStats, PinoK8sEventsOptions } from 'pino-k8s-events'
+
+const options: PinoK8sEventsOptions = {
+  component: 'example.com/my-operator',
+  instance: 'pod-1',
+  objectKey: 'k8sObject',
+  minLevel: 'info',
+  eventTypes: { audit: 'Audit' },
+  reason: 'Logging',
+  action: 'Log',
+  clusterNamespace: 'default',
+  api: 'events.k8s.io/v1',
+  kubeconfig: '/home/me/.kube/config',
+  context: 'lab',
+  cacheSize: 4096,
+  aggregate: { maxEvents: 10, intervalSeconds: 600 },
+  rateLimit: false,
+  qps: 20,
+  burst: 100,
+  queueSize: 1000,
+  flushTimeout: 5000,
+  maxAttempts: 12,
+  maxRetryAge: 300000,
+  requestTimeout: 10000,
+  concurrency: 8
+}
+
+const transport = pino.transport<PinoK8sEventsOptions>({ target: 'pino-k8s-events', options })
+const logger = pino({ serializers }, transport)
+logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } } }).warn('x')
+
+const stream: Promise<Transform> = pinoK8sEvents({ minLevel: 40 })
+const trimmed: unknown = k8sObjectSerializer({})
+const sameSerializer: typeof k8sObjectSerializer = serializers.k8sObject
+const problems: string[] = checkOptions({ qps: 0 })
+const stats: K8sEventsStats = {
+  linesRead: 0, linesSelected: 0, eventsObserved: 0, posted: 0, patched: 0, retried: 0, dropped: { 'queue-full': 1 },
+  invalidLines: 0, invalidBindings: 0
+}
+
+// @ts-expect-error api accepts only the two Events APIs
+const wrongApi: PinoK8sEventsOptions = { api: 'v2' }
+// @ts-expect-error unknown options are refused
+const unknown: PinoK8sEventsOptions = { componnet: 'x' }
+// @ts-expect-error aggregate is false or an object
+const noTrue: PinoK8sEventsOptions = { aggregate: true }
+// @ts-expect-error the factory returns a promise
+const notSync: Transform = pinoK8sEvents()
+
+export { stream, trimmed, sameSerializer, problems, stats, wrongApi, unknown, noTrue, notSync }
+`
+
+t.test('the public declarations compile for a consumer, and refuse wrong options', async t => {
+  const dir = t.testdir({ 'consumer.ts': consumer })
+  const program = ts.createProgram([join(dir, 'consumer.ts')], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2023,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node']
+  })
+  const diagnostics = ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  t.same(diagnostics, [])
+  const ours = join(process.cwd(), 'types', 'index.d.ts')
+  t.ok(program.getSourceFiles().some(file => file.fileName === ours), 'resolved through the package exports to types/index.d.ts')
+})
