@@ -1,0 +1,35 @@
+// client-go's EventAggregator: when one object gets many different messages with the same type and reason
+// within a rolling window, the further ones are counted on one aggregate Event instead of one Event each.
+import { LruCache } from './lru.js'
+
+interface SimilarMessages {
+  messages: Set<string>
+  lastSeen: number
+}
+
+export interface Aggregator {
+  /** true when this occurrence belongs to the aggregate Event of `aggregateKey` */
+  observe (aggregateKey: string, message: string, now: number): boolean
+}
+
+export function createAggregator (opts: { cacheSize: number, maxEvents: number, intervalSeconds: number }): Aggregator {
+  const similar = new LruCache<string, SimilarMessages>(opts.cacheSize)
+  const intervalMs = opts.intervalSeconds * 1000
+  return {
+    observe (aggregateKey, message, now) {
+      let entry = similar.get(aggregateKey)
+      if (entry === undefined || now - entry.lastSeen > intervalMs) {
+        entry = { messages: new Set(), lastSeen: now }
+        similar.set(aggregateKey, entry)
+      }
+      entry.messages.add(message)
+      entry.lastSeen = now
+      // A message already in the set leaves its size alone, so identical messages never aggregate.
+      if (entry.messages.size < opts.maxEvents) return false
+      // Keep the set at most maxEvents - 1 long: every further distinct message aggregates, memory stays flat.
+      const oldest = entry.messages.values().next().value as string
+      entry.messages.delete(oldest)
+      return true
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// A size-bounded map that forgets the least recently used entry first. Map keeps insertion order, so
+// re-inserting on every use makes its first key the least recently used one.
+
+export class LruCache<K, V> {
+  readonly #entries = new Map<K, V>()
+  readonly #maxSize: number
+  readonly #onEvict: ((key: K, value: V) => void) | undefined
+
+  constructor (maxSize: number, onEvict?: (key: K, value: V) => void) {
+    this.#maxSize = Math.max(1, Math.floor(maxSize))
+    this.#onEvict = onEvict
+  }
+
+  get size (): number { return this.#entries.size }
+
+  /** the value, marked as just used */
+  get (key: K): V | undefined {
+    const value = this.#entries.get(key)
+    if (value === undefined) return undefined
+    this.#entries.delete(key)
+    this.#entries.set(key, value)
+    return value
+  }
+
+  /** the value, without changing its place */
+  peek (key: K): V | undefined {
+    return this.#entries.get(key)
+  }
+
+  set (key: K, value: V): void {
+    this.#entries.delete(key)
+    this.#entries.set(key, value)
+    while (this.#entries.size > this.#maxSize) {
+      const oldest = this.#entries.keys().next().value as K
+      const evicted = this.#entries.get(oldest) as V
+      this.#entries.delete(oldest)
+      this.#onEvict?.(oldest, evicted)
+    }
+  }
+
+  delete (key: K): boolean {
+    return this.#entries.delete(key)
+  }
+
+  values (): IterableIterator<V> {
+    return this.#entries.values()
+  }
+}

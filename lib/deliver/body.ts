@@ -1,0 +1,103 @@
+// Request bodies of both Event APIs. core/v1 gets the classic count/timestamps plus eventTime (kubectl shows
+// "x N over M" from count); events.k8s.io/v1 must carry none of the deprecated fields and grows `series`.
+import type { EventsApi, ObjectReference, Source } from '../types.js'
+import type { EventRecord } from '../correlate/record.js'
+import { microTime, rfc3339 } from './times.js'
+
+/** a write's batch id: after a lost answer, a GET tells whether that write landed */
+export const WRITE_ANNOTATION = 'pino-k8s-events/write-id'
+export const MERGE_PATCH = 'application/merge-patch+json'
+
+export function eventsPath (api: EventsApi, namespace: string, name?: string): string {
+  const base = api === 'v1' ? '/api/v1' : '/apis/events.k8s.io/v1'
+  const collection = `${base}/namespaces/${encodeURIComponent(namespace)}/events`
+  return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`
+}
+
+/** the reference as the server stores it: empty optional fields left out */
+export function objectReference (ref: ObjectReference): Record<string, string> {
+  const out: Record<string, string> = { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name }
+  if (ref.namespace !== '') out.namespace = ref.namespace
+  if (ref.uid !== undefined && ref.uid !== '') out.uid = ref.uid
+  if (ref.fieldPath !== undefined && ref.fieldPath !== '') out.fieldPath = ref.fieldPath
+  return out
+}
+
+function metadata (record: EventRecord, writeId: string, withName: boolean): Record<string, unknown> {
+  const meta: Record<string, unknown> = withName ? { name: record.name, namespace: record.namespace } : {}
+  if (!withName && record.resourceVersion !== undefined) meta.resourceVersion = record.resourceVersion
+  meta.annotations = { [WRITE_ANNOTATION]: writeId }
+  return meta
+}
+
+export function createBody (api: EventsApi, source: Source, record: EventRecord, count: number, writeId: string): Record<string, unknown> {
+  if (api === 'v1') {
+    return {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: metadata(record, writeId, true),
+      involvedObject: objectReference(record.regarding),
+      type: record.type,
+      reason: record.reason,
+      message: record.message,
+      action: record.action,
+      source: { component: source.component, host: source.instance },
+      reportingComponent: source.component,
+      reportingInstance: source.instance,
+      firstTimestamp: rfc3339(record.firstTime),
+      lastTimestamp: rfc3339(record.lastTime),
+      eventTime: microTime(record.firstTime),
+      count
+    }
+  }
+  const body: Record<string, unknown> = {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: metadata(record, writeId, true),
+    regarding: objectReference(record.regarding),
+    note: record.message,
+    type: record.type,
+    reason: record.reason,
+    action: record.action,
+    reportingController: source.component,
+    reportingInstance: source.instance,
+    eventTime: microTime(record.firstTime)
+  }
+  // The server accepts a series only from count 2 on.
+  if (count >= 2) body.series = { count, lastObservedTime: microTime(record.lastTime) }
+  return body
+}
+
+/** a merge patch; the resourceVersion makes the server refuse it (409) when someone else wrote in between */
+export function patchBody (api: EventsApi, record: EventRecord, count: number, writeId: string): Record<string, unknown> {
+  if (api === 'v1') {
+    const body: Record<string, unknown> = { metadata: metadata(record, writeId, false), count, lastTimestamp: rfc3339(record.lastTime) }
+    if (record.aggregate) body.message = record.message
+    return body
+  }
+  // Only series and metadata may change on an events.k8s.io/v1 update.
+  return { metadata: metadata(record, writeId, false), series: { count, lastObservedTime: microTime(record.lastTime) } }
+}
+
+function positiveInteger (value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+}
+
+/** the occurrence count of an Event as the server answered it, in either API's form */
+export function countOf (api: EventsApi, body: any): number | undefined {
+  if (body === null || typeof body !== 'object') return undefined
+  const seriesCount = positiveInteger(body.series?.count)
+  const legacyCount = positiveInteger(api === 'v1' ? body.count : body.deprecatedCount)
+  if (seriesCount !== undefined || legacyCount !== undefined) return Math.max(seriesCount ?? 0, legacyCount ?? 0)
+  return body.metadata !== undefined ? 1 : undefined
+}
+
+export function resourceVersionOf (body: any): string | undefined {
+  const value = body?.metadata?.resourceVersion
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+export function writeIdOf (body: any): string | undefined {
+  const value = body?.metadata?.annotations?.[WRITE_ANNOTATION]
+  return typeof value === 'string' ? value : undefined
+}

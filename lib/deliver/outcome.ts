@@ -1,0 +1,64 @@
+// What an API answer means for the record that caused it. Only the causes that another attempt can fix are
+// retried; everything the server will answer the same way again is dropped with one clear cause.
+import type { ApiResult } from '../types.js'
+
+export type Operation = 'create' | 'read' | 'patch'
+
+export const DROP_CAUSES = ['queue-full', 'forbidden', 'invalid', 'not-found', 'conflict', 'namespace-terminating',
+  'retries-exhausted', 'unauthorized', 'evicted', 'closed'] as const
+export type DropCause = typeof DROP_CAUSES[number]
+
+export type Outcome =
+  | { kind: 'ok', body: any }
+  /** create answered AlreadyExists: another process (or an earlier life of this one) made it; read it */
+  | { kind: 'exists' }
+  /** patch with an outdated resourceVersion: read again and recompute */
+  | { kind: 'conflict' }
+  /** patch or read found nothing (the Event expired after its TTL or was deleted): create it again */
+  | { kind: 'gone' }
+  | { kind: 'retry', notBeforeMs: number, detail: string }
+  | { kind: 'reauthenticate', detail: string }
+  | { kind: 'drop', cause: DropCause, status: number, reason: string, detail: string }
+
+function statusMessage (status: number, body: any): string {
+  return typeof body?.message === 'string' && body.message !== '' ? body.message : `HTTP ${status}`
+}
+
+function isNamespaceTerminating (body: any): boolean {
+  const causes: unknown = body?.details?.causes
+  return Array.isArray(causes) && causes.some(cause => cause?.reason === 'NamespaceTerminating' || cause?.type === 'NamespaceTerminating')
+}
+
+function retryAfterMs (result: { retryAfterSeconds?: number, body: any }): number {
+  const fromBody: unknown = result.body?.details?.retryAfterSeconds
+  const seconds = Math.max(result.retryAfterSeconds ?? 0, typeof fromBody === 'number' ? fromBody : 0)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0
+}
+
+export function classify (op: Operation, result: ApiResult): Outcome {
+  if (result.kind === 'network') return { kind: 'retry', notBeforeMs: 0, detail: `${result.code}: ${result.message}` }
+  const { status, body } = result
+  const detail = statusMessage(status, body)
+  const reason = typeof body?.reason === 'string' ? body.reason : ''
+  if (status >= 200 && status < 300) return { kind: 'ok', body }
+  if (status === 429 || status === 408 || status >= 500) return { kind: 'retry', notBeforeMs: retryAfterMs(result), detail: `${status} ${detail}` }
+  if (status === 401) return { kind: 'reauthenticate', detail }
+  if (status === 403) {
+    const cause = isNamespaceTerminating(body) ? 'namespace-terminating' : 'forbidden'
+    return { kind: 'drop', cause, status, reason, detail }
+  }
+  if (status === 404) return op === 'create' ? { kind: 'drop', cause: 'not-found', status, reason, detail } : { kind: 'gone' }
+  if (status === 409 && op === 'create') return { kind: 'exists' }
+  if (status === 409 && op === 'patch') return { kind: 'conflict' }
+  if (status === 409) return { kind: 'drop', cause: 'conflict', status, reason, detail }
+  return { kind: 'drop', cause: 'invalid', status, reason, detail }
+}
+
+const BASE_DELAY_MS = 200
+const MAX_DELAY_MS = 30_000
+
+/** exponential backoff with equal jitter: half fixed (never hammering), half random (replicas spread out) */
+export function backoffMs (failures: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, failures - 1))
+  return Math.round(ceiling / 2 + random() * ceiling / 2)
+}

@@ -1,0 +1,114 @@
+// What each API answer does to a record, without a server: the paths that are hard to provoke over HTTP
+// (a lost answer after a write landed, endless conflicts, retry age) are checked here one by one.
+import t from 'tap'
+import { applyAnswer, MAX_DETOURS, type RetryLimits } from '../lib/deliver/answer.js'
+import { WRITE_ANNOTATION } from '../lib/deliver/body.js'
+import { nextOperation } from '../lib/deliver/requests.js'
+import { newRecord, unsentCount, type EventRecord } from '../lib/correlate/record.js'
+import type { ApiResult } from '../lib/types.js'
+
+const limits: RetryLimits = { api: 'v1', maxAttempts: 4, maxRetryAgeMs: 10_000 }
+const noJitter = (): number => 1
+
+/** a record with `sending` occurrences in its current batch, as dispatch leaves it */
+function sendingRecord (sending: number, over: Partial<EventRecord> = {}): EventRecord {
+  const record = newRecord({
+    key: 'k', name: 'demo-pod.abc', namespace: 'lab', spamKey: 's', type: 'Warning', reason: 'BackOff', action: 'Log',
+    regarding: { apiVersion: 'v1', kind: 'Pod', name: 'demo-pod', namespace: 'lab' }, message: 'm', aggregate: false, time: 0
+  })
+  record.sending = sending
+  record.observedSeq = 7
+  record.delivery.batchId = 'batch-7'
+  record.delivery.batchSeq = 7
+  return Object.assign(record, over)
+}
+
+function answer (status: number, body?: unknown): ApiResult {
+  return { kind: 'response', status, body }
+}
+
+function stored (count: number, resourceVersion: string, writeId = 'someone-else'): unknown {
+  return { metadata: { name: 'demo-pod.abc', resourceVersion, annotations: { [WRITE_ANNOTATION]: writeId } }, count }
+}
+
+t.test('a created Event: the server count and resourceVersion become the base, the batch is settled', async t => {
+  const record = sendingRecord(3)
+  t.equal(nextOperation(record), 'create')
+  t.same(applyAnswer(record, 'create', answer(201, stored(3, '10')), limits, 0), { kind: 'written', op: 'create' })
+  t.match(record, { serverCount: 3, sending: 0, server: 'present', resourceVersion: '10', settledSeq: 7 })
+  t.equal(nextOperation(record), 'patch')
+})
+
+t.test('409 AlreadyExists → read; the read count is the base for a PATCH that adds ours', async t => {
+  const record = sendingRecord(4)
+  t.same(applyAnswer(record, 'create', answer(409, { reason: 'AlreadyExists' }), limits, 0), { kind: 'continue' })
+  t.equal(nextOperation(record), 'read')
+  t.same(applyAnswer(record, 'read', answer(200, stored(10, '22')), limits, 0), { kind: 'continue' })
+  t.match(record, { serverCount: 10, sending: 4, resourceVersion: '22', server: 'present' })
+  t.equal(nextOperation(record), 'patch')
+  t.equal(record.serverCount + record.sending, 14, 'the PATCH will carry 14')
+})
+
+t.test('a read that finds our own write of this batch: it landed, nothing is sent twice', async t => {
+  const record = sendingRecord(2, { server: 'unknown' })
+  applyAnswer(record, 'read', answer(200, stored(5, '30', 'batch-7')), limits, 0)
+  t.match(record, { serverCount: 5, sending: 0, settledSeq: 7 })
+  t.equal(unsentCount(record), 0)
+})
+
+t.test('409 Conflict on a PATCH → read again', async t => {
+  const record = sendingRecord(1, { server: 'present', serverCount: 3, resourceVersion: '5' })
+  t.same(applyAnswer(record, 'patch', answer(409, { reason: 'Conflict' }), limits, 0), { kind: 'continue' })
+  t.equal(nextOperation(record), 'read')
+})
+
+t.test('a PATCH answered 404 → create again, with everything counted so far', async t => {
+  const record = sendingRecord(2, { server: 'present', serverCount: 40, resourceVersion: '5' })
+  applyAnswer(record, 'patch', answer(404, { reason: 'NotFound' }), limits, 0)
+  t.equal(nextOperation(record), 'create')
+  t.equal(record.resourceVersion, undefined)
+  t.equal(record.serverCount + record.sending, 42, 'the new Event starts at the accumulated count')
+})
+
+t.test('endless 409/404 turns end as a conflict drop', async t => {
+  const record = sendingRecord(1)
+  let step
+  for (let i = 0; i <= MAX_DETOURS; i++) step = applyAnswer(record, i % 2 === 0 ? 'create' : 'read', answer(i % 2 === 0 ? 409 : 404), limits, 0)
+  t.match(step, { kind: 'drop', cause: 'conflict' })
+})
+
+t.test('retries back off, and stop after maxAttempts', async t => {
+  const record = sendingRecord(1)
+  const steps = [1, 2, 3, 4].map(() => applyAnswer(record, 'create', answer(503), limits, 1000, noJitter))
+  t.same(steps.slice(0, 3), [{ kind: 'retry', at: 1200 }, { kind: 'retry', at: 1400 }, { kind: 'retry', at: 1800 }])
+  t.match(steps[3], { kind: 'drop', cause: 'retries-exhausted', detail: { message: '4 attempt(s) failed, the last with 503 HTTP 503' } })
+})
+
+t.test('retries stop when the next one would come later than maxRetryAgeMs after the first failure', async t => {
+  const record = sendingRecord(1)
+  t.same(applyAnswer(record, 'create', { kind: 'network', code: 'ECONNREFUSED', message: 'refused' }, limits, 0, noJitter), { kind: 'retry', at: 200 })
+  const late = applyAnswer(record, 'create', answer(429, { details: { retryAfterSeconds: 20 } }), limits, 300, noJitter)
+  t.match(late, { kind: 'drop', cause: 'retries-exhausted' })
+})
+
+t.test('429 waits at least Retry-After', async t => {
+  const record = sendingRecord(1)
+  t.same(applyAnswer(record, 'create', { kind: 'response', status: 429, body: {}, retryAfterSeconds: 2 }, limits, 0, noJitter), { kind: 'retry', at: 2000 })
+})
+
+t.test('401: one reauthentication per batch, then unauthorized', async t => {
+  const record = sendingRecord(1)
+  t.same(applyAnswer(record, 'create', answer(401), limits, 0), { kind: 'reauthenticate' })
+  t.match(applyAnswer(record, 'create', answer(401, { message: 'Unauthorized' }), limits, 0), { kind: 'drop', cause: 'unauthorized', detail: { status: 401 } })
+  const next = sendingRecord(1)
+  applyAnswer(next, 'create', answer(401), limits, 0)
+  applyAnswer(next, 'create', answer(201, stored(1, '1')), limits, 0)
+  t.same(applyAnswer(next, 'patch', answer(401), limits, 0), { kind: 'reauthenticate' }, 'a success resets it')
+})
+
+t.test('a success resets the failure count of the next batch', async t => {
+  const record = sendingRecord(1)
+  applyAnswer(record, 'create', answer(500), limits, 0)
+  applyAnswer(record, 'create', answer(201, stored(1, '1')), limits, 0)
+  t.equal(record.delivery.failures, 0)
+})

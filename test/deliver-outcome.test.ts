@@ -1,0 +1,68 @@
+import t from 'tap'
+import { backoffMs, classify } from '../lib/deliver/outcome.js'
+import type { ApiResult } from '../lib/types.js'
+
+function answer (status: number, body?: unknown, retryAfterSeconds?: number): ApiResult {
+  return { kind: 'response', status, body, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }
+}
+
+t.test('success', async t => {
+  t.same(classify('create', answer(201, { metadata: {} })), { kind: 'ok', body: { metadata: {} } })
+  t.equal(classify('patch', answer(200, {})).kind, 'ok')
+})
+
+t.test('network failures, 5xx and 429 are retried; Retry-After from header or body, whichever is larger', async t => {
+  t.same(classify('create', { kind: 'network', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }),
+    { kind: 'retry', notBeforeMs: 0, detail: 'ECONNREFUSED: connect ECONNREFUSED' })
+  t.equal(classify('patch', answer(500, { message: 'etcd timeout' })).kind, 'retry')
+  t.equal(classify('patch', answer(503)).kind, 'retry')
+  const header = classify('create', answer(429, { details: { retryAfterSeconds: 1 } }, 3))
+  t.equal(header.kind === 'retry' && header.notBeforeMs, 3000)
+  const body = classify('create', answer(429, { details: { retryAfterSeconds: 5 } }, 2))
+  t.equal(body.kind === 'retry' && body.notBeforeMs, 5000)
+})
+
+t.test('401 asks for fresh credentials', async t => {
+  t.equal(classify('create', answer(401, { message: 'Unauthorized', reason: 'Unauthorized' })).kind, 'reauthenticate')
+})
+
+t.test('403: RBAC is "forbidden", a terminating namespace is its own quiet cause', async t => {
+  const rbac = classify('create', answer(403, { reason: 'Forbidden', message: 'events is forbidden: User "nobody" cannot create resource "events"' }))
+  t.match(rbac, { kind: 'drop', cause: 'forbidden', status: 403, reason: 'Forbidden', detail: /cannot create/ })
+  const terminating = classify('create', answer(403, {
+    reason: 'Forbidden',
+    message: 'events "x" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+    details: { causes: [{ reason: 'NamespaceTerminating', message: 'namespace doomed is being terminated', field: 'metadata.namespace' }] }
+  }))
+  t.match(terminating, { kind: 'drop', cause: 'namespace-terminating' })
+})
+
+t.test('404: a missing namespace drops a create; an update or read of a missing Event re-creates it', async t => {
+  t.match(classify('create', answer(404, { reason: 'NotFound', message: 'namespaces "ghost" not found' })), { kind: 'drop', cause: 'not-found', detail: 'namespaces "ghost" not found' })
+  t.same(classify('patch', answer(404)), { kind: 'gone' })
+  t.same(classify('read', answer(404)), { kind: 'gone' })
+})
+
+t.test('409: a create finds the Event exists, a patch finds it changed', async t => {
+  t.same(classify('create', answer(409, { reason: 'AlreadyExists' })), { kind: 'exists' })
+  t.same(classify('patch', answer(409, { reason: 'Conflict' })), { kind: 'conflict' })
+})
+
+t.test('400, 422 and other client errors are dropped as invalid with the server message', async t => {
+  t.match(classify('create', answer(422, { reason: 'Invalid', message: 'Event "x" is invalid: type: Invalid value' })), { kind: 'drop', cause: 'invalid', status: 422, reason: 'Invalid', detail: /is invalid/ })
+  t.match(classify('create', answer(400, { reason: 'BadRequest', message: 'cannot parse' })), { kind: 'drop', cause: 'invalid', status: 400 })
+  t.match(classify('patch', answer(415)), { kind: 'drop', cause: 'invalid', detail: 'HTTP 415' })
+})
+
+t.test('backoff doubles from 200 ms up to 30 s, with equal jitter', async t => {
+  t.equal(backoffMs(1, () => 0), 100)
+  t.equal(backoffMs(1, () => 1), 200)
+  t.equal(backoffMs(2, () => 1), 400)
+  t.equal(backoffMs(4, () => 0.5), 1200)
+  t.equal(backoffMs(20, () => 1), 30_000)
+  t.equal(backoffMs(20, () => 0), 15_000)
+  for (let failures = 1; failures < 40; failures++) {
+    const delay = backoffMs(failures)
+    if (delay <= 0 || delay > 30_000) t.fail(`delay ${delay} after ${failures} failures`)
+  }
+})

@@ -1,0 +1,241 @@
+// The recorder's bounds over real HTTP: the pending queue, the per-object and global rate limits, flush and
+// close deadlines, the forgotten-record safety valve, the stats it reports, and timers that never keep a
+// process alive.
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startApiServer, type LocalApiServer } from './apiserver/server.js'
+import { createApiClient } from '../lib/connection/index.js'
+import { createDiagnostics } from '../lib/diagnostics.js'
+import { createRecorder, type Recorder } from '../lib/recorder.js'
+import type { ApiClient, Config, EventShape, ObjectReference } from '../lib/types.js'
+
+const pod: ObjectReference = { apiVersion: 'v1', kind: 'Pod', name: 'demo-pod', namespace: 'lab', uid: 'uid-demo' }
+
+function testConfig (correlation: Partial<Config['correlation']>, delivery: Partial<Config['delivery']>): Config {
+  return {
+    component: 'pino-k8s-events',
+    instance: 'devbox-1',
+    objectKey: 'k8sObject',
+    minLevel: 'info',
+    eventTypes: { info: 'Normal', warn: 'Warning' },
+    defaultReason: 'Logging',
+    defaultAction: 'Log',
+    clusterNamespace: 'default',
+    api: 'v1',
+    correlation: { cacheSize: 4096, aggregate: { maxEvents: 10, intervalSeconds: 600 }, rateLimit: { burst: 25, qps: 1 / 300 }, ...correlation },
+    delivery: { qps: 1000, burst: 1000, queueSize: 1000, flushTimeoutMs: 5000, maxAttempts: 6, maxRetryAgeMs: 30_000, requestTimeoutMs: 5000, concurrency: 4, ...delivery }
+  }
+}
+
+function shape (over: Partial<EventShape> = {}, ref: Partial<ObjectReference> = {}): EventShape {
+  return { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', action: 'Log', namespace: 'lab', time: Date.now(), ...over, regarding: { ...pod, ...ref } }
+}
+
+interface Harness {
+  recorder: Recorder
+  lines: string[]
+  emitted: Array<{ name: string, payload: any }>
+  closedClients: () => number
+}
+
+function makeRecorder (server: LocalApiServer, opts: { correlation?: Partial<Config['correlation']>, delivery?: Partial<Config['delivery']> } = {}): Harness {
+  const lines: string[] = []
+  const emitted: Array<{ name: string, payload: any }> = []
+  const base = createDiagnostics('pino-k8s-events', line => lines.push(line))
+  const diagnostics = { warn: base.warn, emit: (name: string, payload: unknown) => { emitted.push({ name, payload }) } }
+  const real = createApiClient({ kubeconfig: server.kubeconfig(), requestTimeoutMs: 5000, diagnostics })
+  let closed = 0
+  const client: ApiClient = {
+    server: real.server,
+    request: async req => await real.request(req),
+    reloadCredentials: () => real.reloadCredentials(),
+    close () {
+      closed++
+      real.close()
+    }
+  }
+  const config = testConfig(opts.correlation ?? {}, opts.delivery ?? {})
+  const recorder = createRecorder({ config, source: { component: config.component, instance: config.instance }, client, diagnostics })
+  return { recorder, lines, emitted, closedClients: () => closed }
+}
+
+function dropped (recorder: Recorder): Record<string, number> {
+  return Object.fromEntries(Object.entries(recorder.stats().dropped).filter(([, count]) => count > 0))
+}
+
+const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+const yieldToIo = async (): Promise<void> => await new Promise(resolve => setImmediate(resolve))
+
+let server: LocalApiServer
+t.before(async () => {
+  server = await startApiServer({ tls: false })
+  await server.createNamespace('lab')
+  await server.createNamespace('slow')
+})
+t.teardown(async () => await server.close())
+t.beforeEach(() => {
+  server.clearRequests()
+  server.faults.clear()
+})
+
+function eventsIn (namespace: string, reason: string): any[] {
+  return server.listEvents(namespace).filter(event => event.reason === reason)
+}
+
+t.test('a full queue drops NEW events (queue-full); occurrences of pending ones still count', async t => {
+  const { recorder, lines } = makeRecorder(server, { delivery: { queueSize: 5, concurrency: 1 } })
+  server.faults.add({ times: Infinity, action: { hang: true } })
+  recorder.record(shape({ reason: 'Queued' }, { name: 'pod-0' }))
+  await yieldToIo()
+  for (let i = 1; i < 20; i++) recorder.record(shape({ reason: 'Queued' }, { name: `pod-${i}` }))
+  for (let i = 0; i < 6; i++) recorder.record(shape({ reason: 'Queued' }, { name: `pod-${i}` }))
+  t.same(dropped(recorder), { 'queue-full': 14 }, 'one in flight and five waiting; the other 14 new ones dropped')
+  t.equal(lines.filter(line => line.includes('queue')).length, 1)
+  t.match(lines[0], /the queue of events waiting to be written is full \(5\); new events are dropped/)
+  await recorder.close(200)
+  t.same(dropped(recorder), { 'queue-full': 14, closed: 12 }, 'closing drops what is still unsent: 6 records with 2 occurrences each')
+  t.match(lines.at(-1), /dropped 26 events: 14 queue-full, 12 closed$/)
+})
+
+t.test('flush honours its deadline when the server hangs, and never rejects', async t => {
+  const { recorder } = makeRecorder(server)
+  server.faults.add({ times: Infinity, action: { hang: true } })
+  recorder.record(shape({ reason: 'Hanging' }))
+  const started = Date.now()
+  await recorder.flush(300)
+  const took = Date.now() - started
+  t.ok(took >= 290 && took < 1000, `flush took ${took} ms`)
+  t.same(dropped(recorder), {}, 'a flush deadline drops nothing')
+  server.faults.clear()
+  const closing = Date.now()
+  await recorder.close(300)
+  t.ok(Date.now() - closing < 1000, 'close keeps its deadline too')
+  t.same(dropped(recorder), { closed: 1 })
+})
+
+t.test('close: flush, final stats, client closed, and record() does nothing afterwards', async t => {
+  const { recorder, emitted, closedClients, lines } = makeRecorder(server)
+  recorder.record(shape({ reason: 'LastWords' }))
+  await recorder.close()
+  t.equal(eventsIn('lab', 'LastWords')[0].count, 1, 'written before closing')
+  t.equal(closedClients(), 1)
+  const statsNotices = emitted.filter(e => e.name === 'k8sEventsStats')
+  t.equal(statsNotices.at(-1)?.payload.posted, 1, 'the last stats tell the final numbers')
+  t.same(lines, [], 'nothing dropped, no summary')
+  recorder.record(shape({ reason: 'AfterClose' }))
+  await recorder.flush()
+  await recorder.close()
+  t.equal(eventsIn('lab', 'AfterClose').length, 0)
+  t.equal(recorder.stats().eventsObserved, 1)
+  t.equal(closedClients(), 1, 'closing twice closes once')
+})
+
+t.test('the global rate limit holds across all events of the process', async t => {
+  const { recorder } = makeRecorder(server, { delivery: { qps: 20, burst: 5 } })
+  for (let i = 0; i < 45; i++) recorder.record(shape({ reason: 'Global' }, { name: `pod-${i}` }))
+  await recorder.flush()
+  const times = server.requests.map(r => r.time)
+  t.equal(times.length, 45)
+  t.equal(eventsIn('lab', 'Global').length, 45)
+  const span = times.at(-1)! - times[0]
+  t.ok(span >= 1900, `45 requests took ${span} ms: 5 at once, then 20 per second`)
+  let busiest = 0
+  for (const start of times) busiest = Math.max(busiest, times.filter(time => time >= start && time < start + 1000).length)
+  t.ok(busiest <= 25 + 2, `at most burst + qps in any second, give or take network jitter (${busiest})`)
+})
+
+t.test('the per-object limit keeps throttled occurrences and writes them at flush', async t => {
+  const { recorder } = makeRecorder(server, { correlation: { rateLimit: { burst: 2, qps: 0.001 } } })
+  for (let i = 0; i < 5; i++) recorder.record(shape({ reason: `Step${i}` }))
+  await sleep(300)
+  t.equal(server.requests.length, 2, 'the burst of 2 goes out, the others wait for a token')
+  await recorder.flush()
+  t.equal(server.requests.length, 5, 'flush writes the rest, bypassing the per-object bucket')
+  t.same(dropped(recorder), {})
+  await recorder.close()
+})
+
+t.test('throttled occurrences go out when the object gets a token again, without a flush', async t => {
+  const { recorder } = makeRecorder(server, { correlation: { rateLimit: { burst: 1, qps: 5 } } })
+  const started = Date.now()
+  recorder.record(shape({ reason: 'Paced' }, { name: 'paced' }))
+  await yieldToIo()
+  for (let i = 0; i < 20; i++) recorder.record(shape({ reason: 'Paced' }, { name: 'paced' }))
+  recorder.record(shape({ reason: 'PacedToo' }, { name: 'paced' }))
+  await sleep(700)
+  const times = server.requests.map(r => r.time)
+  t.equal(times.length, 3, 'POST, then the coalesced PATCH and the other reason one token each')
+  t.ok(times[1] - started >= 190 && times[2] - started >= 390, `one token per 200 ms: sent after ${times.map(time => time - started).join(', ')} ms`)
+  t.equal(eventsIn('lab', 'Paced')[0].count, 21)
+  await recorder.close()
+})
+
+t.test('a forgotten record whose counts cannot be queued is dropped as evicted, not silently', async t => {
+  const { recorder, lines } = makeRecorder(server, { correlation: { cacheSize: 3 }, delivery: { queueSize: 1, concurrency: 2 } })
+  server.faults.add({ path: '/api/v1/namespaces/slow/', times: Infinity, action: { hang: true } })
+  const x = shape({ reason: 'Evictable' }, { name: 'x' })
+  const p = shape({ namespace: 'slow', reason: 'Stuck' }, { namespace: 'slow', name: 'p' })
+  const q = shape({ namespace: 'slow', reason: 'Stuck' }, { namespace: 'slow', name: 'q' })
+  const r = shape({ namespace: 'slow', reason: 'Stuck' }, { namespace: 'slow', name: 'r' })
+  recorder.record(x)
+  await recorder.flush()
+  recorder.record(p)
+  await yieldToIo()
+  // x is written again while p hangs in flight, so p becomes the least recently used record.
+  recorder.record(x)
+  await recorder.flush(200)
+  recorder.record(q)
+  await yieldToIo()
+  // q hangs in flight too; r waits in the queue (now full) and pushes p, still in flight, out of the cache.
+  recorder.record(r)
+  // x has a new occurrence but no room in the queue: it waits in the cache...
+  recorder.record(x)
+  recorder.record(q)
+  recorder.record(r)
+  // ...until p counts again and comes back into the cache, pushing x out.
+  recorder.record(p)
+  t.same(dropped(recorder), { evicted: 1 })
+  t.match(lines.join('\n'), /the event cache and the queue are both full/)
+  await recorder.close(100)
+})
+
+t.test('stats are emitted at most once per second while they change, and at close', async t => {
+  const { recorder, emitted } = makeRecorder(server)
+  const started = Date.now()
+  while (Date.now() - started < 2500) {
+    recorder.record(shape({ reason: 'Ticking' }))
+    await sleep(50)
+  }
+  const during = emitted.filter(e => e.name === 'k8sEventsStats')
+  t.ok(during.length >= 1 && during.length <= 3, `${during.length} stats notices in 2.5 s`)
+  await recorder.close()
+  const all = emitted.filter(e => e.name === 'k8sEventsStats')
+  t.equal(all.length, during.length + 1, 'one more at close')
+  t.match(all.at(-1)?.payload, { eventsObserved: Number, posted: 1, patched: Number, dropped: { 'queue-full': 0 } })
+  t.equal(all.at(-1)?.payload.eventsObserved, recorder.stats().eventsObserved)
+})
+
+t.test('timers never keep the process alive: a recorder still retrying lets node exit', async t => {
+  const recorderJs = fileURLToPath(new URL('../dist/lib/recorder.js', import.meta.url))
+  if (!existsSync(recorderJs)) {
+    t.pass('skipped: build first (npx tsc -p tsconfig.build.json), the child process runs the compiled recorder', { skip: true })
+    return
+  }
+  // Port 9 (discard) refuses connections: every request fails and is retried with backoff timers.
+  const script = `
+    import { createRecorder } from ${JSON.stringify(recorderJs)}
+    const config = ${JSON.stringify(testConfig({}, { maxAttempts: 1000, maxRetryAgeMs: 600000 }))}
+    const client = { server: 'http://127.0.0.1:9', request: async () => ({ kind: 'network', code: 'ECONNREFUSED', message: 'refused' }), reloadCredentials () {}, close () {} }
+    const recorder = createRecorder({ config, source: { component: 'c', instance: 'i' }, client, diagnostics: { warn () {}, emit () {} } })
+    recorder.record(${JSON.stringify(shape())})
+    setTimeout(() => { console.log('retried', recorder.stats().retried) }, 500)
+  `
+  const started = Date.now()
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 }, (err, stdout) => err ? reject(err) : resolve(stdout))
+  })
+  t.match(output, /retried [1-9]/, 'it was retrying')
+  t.ok(Date.now() - started < 5000, `exited after ${Date.now() - started} ms`)
+})
