@@ -49,11 +49,14 @@ async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): 
     maxSockets: config.delivery.concurrency,
     diagnostics
   })
+  const lines = { linesRead: 0, linesSelected: 0, invalidLines: 0, invalidBindings: 0 }
+  let invalidLines = (): number => 0
   const recorder: Recorder = createRecorder({
     config,
     source: { component: config.component, instance: config.instance },
     client,
-    diagnostics
+    diagnostics,
+    lineStats: () => ({ ...lines, invalidLines: invalidLines() })
   })
 
   const stream = await build(async (source: TransportStream) => {
@@ -69,6 +72,7 @@ async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): 
       levelValues: levels.levelValues,
       diagnostics
     })
+    invalidLines = () => selector.invalidLines
     const shapeContext = {
       typeFor: levels.typeFor,
       defaultReason: config.defaultReason,
@@ -76,13 +80,16 @@ async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): 
       clusterNamespace: config.clusterNamespace,
       api: config.api,
       diagnostics,
-      objectKey: config.objectKey
+      objectKey: config.objectKey,
+      stats: lines
     }
     // A synchronous listener keeps up with pino: an awaited loop body would back up into the application's memory.
     source.on('data', (line: string) => {
       try {
+        lines.linesRead++
         const selected = selector.select(line)
         if (selected === undefined) return
+        lines.linesSelected++
         for (const shape of shapeEvents(selected, shapeContext)) recorder.record(shape)
       } catch (err) {
         diagnostics.warn('line', `could not handle a log line: ${(err as Error)?.message ?? String(err)}`)

@@ -44,11 +44,11 @@ export interface PinoK8sEventsOptions {
    */
   action?: string
   /**
-   * Where events about cluster-scoped objects (Nodes, Namespaces, cluster-scoped custom resources) are stored.
-   * A namespace name (DNS-1123 label).
+   * Where events about cluster-scoped objects (Nodes, Namespaces, cluster-scoped custom resources) are stored:
+   * `default` or `kube-system`, the only namespaces the API server accepts for them.
    * @default 'default'
    */
-  clusterNamespace?: string
+  clusterNamespace?: 'default' | 'kube-system'
   /**
    * The Events API to write to. `events.k8s.io/v1` accepts only the types Normal and Warning; other types are
    * sent as Warning.
