@@ -5,10 +5,7 @@ import type { Transform } from 'node:stream'
 import { createDiagnostics } from './diagnostics.js'
 import { parseOptions } from './options.js'
 import { resolveLevels } from './levels.js'
-import { createSelector } from './select.js'
-import { shapeEvents } from './shape.js'
-import { createApiClient } from './connection/index.js'
-import { createRecorder, type Recorder } from './recorder.js'
+import { createEventRecorder, createLineCounters, createLineHandler } from './pipeline.js'
 import type { Diagnostics } from './types.js'
 
 export { k8sObjectSerializer, serializers } from './serializer.js'
@@ -42,59 +39,23 @@ export default async function pinoK8sEvents (rawOptions: unknown = {}): Promise<
 
 async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): Promise<Transform> {
   const { config, problems } = parseOptions(rawOptions)
-  const client = createApiClient({
-    kubeconfig: config.kubeconfig,
-    context: config.context,
-    requestTimeoutMs: config.delivery.requestTimeoutMs,
-    maxSockets: config.delivery.concurrency,
-    diagnostics
-  })
-  const lines = { linesRead: 0, linesSelected: 0, invalidLines: 0, invalidBindings: 0 }
-  let invalidLines = (): number => 0
-  const recorder: Recorder = createRecorder({
-    config,
-    source: { component: config.component, instance: config.instance },
-    client,
-    diagnostics,
-    lineStats: () => ({ ...lines, invalidLines: invalidLines() })
-  })
+  const counters = createLineCounters()
+  const recorder = createEventRecorder(config, diagnostics, counters)
 
   const stream = await build(async (source: TransportStream) => {
     const injectedLevels = (rawOptions as { levels?: Record<string, number> } | null)?.levels
-    const levelValues = { ...injectedLevels, ...source.levels?.values }
-    const levels = resolveLevels(config, levelValues, problems)
+    const levels = resolveLevels(config, { ...injectedLevels, ...source.levels?.values }, problems)
     for (const problem of problems) diagnostics.warn(`option:${problem}`, problem, Infinity)
-    const selector = createSelector({
-      objectKey: config.objectKey,
-      minLevel: levels.minLevel,
-      messageKey: source.messageKey ?? 'msg',
-      errorKey: source.errorKey ?? 'err',
-      levelValues: levels.levelValues,
-      diagnostics
-    })
-    invalidLines = () => selector.invalidLines
-    const shapeContext = {
-      typeFor: levels.typeFor,
-      defaultReason: config.defaultReason,
-      defaultAction: config.defaultAction,
-      clusterNamespace: config.clusterNamespace,
-      api: config.api,
+    const handleLine = createLineHandler({
+      config,
+      levels,
+      keys: { messageKey: source.messageKey ?? 'msg', errorKey: source.errorKey ?? 'err' },
+      recorder,
       diagnostics,
-      objectKey: config.objectKey,
-      stats: lines
-    }
-    // A synchronous listener keeps up with pino: an awaited loop body would back up into the application's memory.
-    source.on('data', (line: string) => {
-      try {
-        lines.linesRead++
-        const selected = selector.select(line)
-        if (selected === undefined) return
-        lines.linesSelected++
-        for (const shape of shapeEvents(selected, shapeContext)) recorder.record(shape)
-      } catch (err) {
-        diagnostics.warn('line', `could not handle a log line: ${(err as Error)?.message ?? String(err)}`)
-      }
+      counters
     })
+    // A synchronous listener keeps up with pino: an awaited loop body would back up into the application's memory.
+    source.on('data', handleLine)
   }, {
     parse: 'lines',
     parseLine: keepLine,

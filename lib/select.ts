@@ -26,6 +26,9 @@ export interface Selector {
 
 // Lines from other loggers (the CLI) may carry no level at all.
 const LEVEL_WHEN_ABSENT = 30
+// Below this a number can't be epoch milliseconds of a log line (it would be before March 1973): it is epoch
+// seconds, as zap's `ts` writes them.
+const EPOCH_SECONDS_BELOW = 1e11
 
 type Fields = Record<string, unknown>
 
@@ -70,7 +73,7 @@ export function createSelector (opts: SelectorOptions): Selector {
 
   function timeOf (fields: Fields): number {
     const value = Object.hasOwn(fields, timeKey) ? fields[timeKey] : undefined
-    if (typeof value === 'number' && Number.isFinite(value)) return value
+    if (typeof value === 'number' && Number.isFinite(value)) return value > 0 && value < EPOCH_SECONDS_BELOW ? Math.round(value * 1000) : value
     if (typeof value === 'string') {
       const parsed = Date.parse(value)
       if (Number.isFinite(parsed)) return parsed
@@ -113,6 +116,8 @@ export function createSelector (opts: SelectorOptions): Selector {
         binding: binding.value
       }
       if (isRecord(err)) selected.err = err as SerializedError
+      // zap, logrus and Python tracebacks write the error as text.
+      else if (typeof err === 'string' && err.trim() !== '') selected.err = { message: err }
       return selected
     } catch {
       return undefined

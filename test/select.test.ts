@@ -155,9 +155,10 @@ t.test('level labels written by a custom level formatter', async t => {
   t.same(lines.map(line => selector.select(line)?.level), [undefined, 35, 60])
 })
 
-t.test('time: epoch ms, ISO strings (isoTime), else now', async t => {
+t.test('time: epoch ms, epoch seconds, ISO strings (isoTime), else now', async t => {
   const { selector } = setup()
   t.equal(selector.select(JSON.stringify({ time: 1764191930976, k8sObject: pod }))?.time, 1764191930976)
+  t.equal(selector.select(JSON.stringify({ time: 1764191930.9764, k8sObject: pod }))?.time, 1764191930976, 'epoch seconds, as zap writes them')
   const [isoLine] = pinoLines(logger => logger.child({ k8sObject: pod }).info('x'), { timestamp: pino.stdTimeFunctions.isoTime })
   const iso = JSON.parse(isoLine).time as string
   t.equal(selector.select(isoLine)?.time, Date.parse(iso))
@@ -166,12 +167,14 @@ t.test('time: epoch ms, ISO strings (isoTime), else now', async t => {
   t.ok(noTime >= before && noTime <= Date.now())
 })
 
-t.test('message: absent → \'\', numbers kept as text, objects ignored', async t => {
+t.test('message: absent → \'\', numbers kept as text, objects ignored; errors as objects or text', async t => {
   const { selector } = setup()
   t.equal(selector.select(JSON.stringify({ k8sObject: pod }))?.message, '')
   t.equal(selector.select(JSON.stringify({ msg: 42, k8sObject: pod }))?.message, '42')
   t.equal(selector.select(JSON.stringify({ msg: { a: 1 }, k8sObject: pod }))?.message, '')
-  t.equal(selector.select(JSON.stringify({ err: 'not an object', k8sObject: pod }))?.err, undefined)
+  t.same(selector.select(JSON.stringify({ err: 'connection refused', k8sObject: pod }))?.err, { message: 'connection refused' },
+    'an error written as text (zap, logrus, Python tracebacks) is its message')
+  t.equal(selector.select(JSON.stringify({ err: 42, k8sObject: pod }))?.err, undefined)
 })
 
 t.test('prototype pollution attempts pollute nothing and are not data', async t => {
@@ -197,27 +200,4 @@ t.test('resolveLevels: minLevel, custom levels, unknown labels reported', async 
   t.equal(resolveLevels({ minLevel: 45, eventTypes: {} }, undefined).minLevel, 45)
   t.equal(lookupLevel(levels.levelValues, 'nonsense'), undefined)
   t.equal(lookupLevel(levels.levelValues, 'toString'), undefined)
-})
-
-t.test('select is fast: ≥ 1,000,000 lines/s without a binding, ≥ 200,000/s with one', async t => {
-  const { minLevel, levelValues } = resolveLevels(parseOptions({}).config, undefined)
-  const { selector } = setup({ minLevel, levelValues })
-  const [withBinding] = pinoLines(logger => logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', name: 'demo-pod', namespace: 'lab', uid: '6f1c9a4e-55b2-4b8e-9d1e-2b7c0c1d8e9f' } }).warn({ reason: 'BackOff' }, 'Back-off restarting failed container'))
-  const [withoutBinding] = pinoLines(logger => logger.child({ requestId: 'abc-123', user: 'someone' }).info({ route: '/api/items', status: 200, ms: 12 }, 'request completed'))
-  // Best of several short rounds: the machine is shared, and a round that was preempted says nothing about select.
-  const rate = (line: string, count: number): number => {
-    for (let i = 0; i < count; i++) selector.select(line)
-    let best = 0
-    for (let round = 0; round < 9; round++) {
-      const start = process.hrtime.bigint()
-      for (let i = 0; i < count; i++) selector.select(line)
-      best = Math.max(best, count / (Number(process.hrtime.bigint() - start) / 1e9))
-    }
-    return best
-  }
-  const without = rate(withoutBinding, 300_000)
-  const withOne = rate(withBinding, 50_000)
-  t.comment(`without a binding: ${Math.round(without)} lines/s; with one: ${Math.round(withOne)} lines/s`)
-  t.ok(without >= 1_000_000, 'lines without a binding')
-  t.ok(withOne >= 200_000, 'lines with a binding')
 })

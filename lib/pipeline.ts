@@ -1,0 +1,80 @@
+// The stages every entry point shares, the transport and the command line: lines are selected and shaped into
+// Event occurrences, which the recorder correlates and delivers.
+import { createApiClient } from './connection/index.js'
+import type { resolveLevels } from './levels.js'
+import { createRecorder, type LineStats, type Recorder } from './recorder.js'
+import { createSelector } from './select.js'
+import { shapeEvents } from './shape.js'
+import type { Config, Diagnostics } from './types.js'
+
+export interface InputKeys {
+  messageKey: string
+  errorKey: string
+  levelKey?: string
+  timeKey?: string
+}
+
+export function createLineCounters (): LineStats {
+  return { linesRead: 0, linesSelected: 0, invalidLines: 0, invalidBindings: 0 }
+}
+
+/** Correlation and delivery over a connection to the API server. Never waits on the network. */
+export function createEventRecorder (config: Config, diagnostics: Diagnostics, counters: LineStats): Recorder {
+  const client = createApiClient({
+    kubeconfig: config.kubeconfig,
+    context: config.context,
+    requestTimeoutMs: config.delivery.requestTimeoutMs,
+    maxSockets: config.delivery.concurrency,
+    diagnostics
+  })
+  return createRecorder({
+    config,
+    source: { component: config.component, instance: config.instance },
+    client,
+    diagnostics,
+    lineStats: () => ({ ...counters })
+  })
+}
+
+/** Selects and shapes one line, and records each Event it asks for. Never throws. */
+export function createLineHandler (opts: {
+  config: Config
+  levels: ReturnType<typeof resolveLevels>
+  keys: InputKeys
+  recorder: Recorder
+  diagnostics: Diagnostics
+  counters: LineStats
+}): (line: string) => void {
+  const { config, levels, keys, recorder, diagnostics, counters } = opts
+  const selector = createSelector({
+    objectKey: config.objectKey,
+    minLevel: levels.minLevel,
+    ...keys,
+    levelValues: levels.levelValues,
+    diagnostics
+  })
+  const shapeContext = {
+    typeFor: levels.typeFor,
+    defaultReason: config.defaultReason,
+    defaultAction: config.defaultAction,
+    clusterNamespace: config.clusterNamespace,
+    api: config.api,
+    diagnostics,
+    objectKey: config.objectKey,
+    stats: counters
+  }
+  return line => {
+    counters.linesRead++
+    try {
+      const selected = selector.select(line)
+      if (selected === undefined) {
+        counters.invalidLines = selector.invalidLines
+        return
+      }
+      counters.linesSelected++
+      for (const shape of shapeEvents(selected, shapeContext)) recorder.record(shape)
+    } catch (err) {
+      diagnostics.warn('line', `could not handle a log line: ${(err as Error)?.message ?? String(err)}`)
+    }
+  }
+}
