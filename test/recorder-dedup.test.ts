@@ -1,67 +1,16 @@
 // The recorder over real HTTP against the local API server: one Event per event key with exact counts,
 // coalescing, create-or-patch across processes, conflicts, expired Events and lost answers.
 import t from 'tap'
-import { startApiServer, type LocalApiServer } from './apiserver/server.js'
-import { createApiClient } from '../lib/connection/index.js'
-import { createDiagnostics } from '../lib/diagnostics.js'
-import { createRecorder, type Recorder } from '../lib/recorder.js'
-import type { ApiClient, Config, EventShape, EventsApi, ObjectReference } from '../lib/types.js'
-
-const pod: ObjectReference = { apiVersion: 'v1', kind: 'Pod', name: 'demo-pod', namespace: 'lab', uid: 'uid-demo' }
-
-function testConfig (api: EventsApi = 'v1', over: Partial<Config['correlation']> = {}): Config {
-  return {
-    component: 'pino-k8s-events',
-    instance: 'devbox-1',
-    objectKey: 'k8sObject',
-    minLevel: 'info',
-    eventTypes: { info: 'Normal', warn: 'Warning' },
-    defaultReason: 'Logging',
-    defaultAction: 'Log',
-    clusterNamespace: 'default',
-    api,
-    correlation: { cacheSize: 4096, aggregate: { maxEvents: 10, intervalSeconds: 600 }, rateLimit: { burst: 25, qps: 1 / 300 }, ...over },
-    delivery: { qps: 1000, burst: 1000, queueSize: 1000, flushTimeoutMs: 5000, maxAttempts: 6, maxRetryAgeMs: 30_000, requestTimeoutMs: 5000, concurrency: 4 }
-  }
-}
-
-function shape (over: Partial<EventShape> = {}, ref: Partial<ObjectReference> = {}): EventShape {
-  return { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', action: 'Log', namespace: 'lab', time: Date.now(), ...over, regarding: { ...pod, ...ref } }
-}
-
-interface Harness {
-  recorder: Recorder
-  client: ApiClient
-  lines: string[]
-}
-
-function makeRecorder (server: LocalApiServer, opts: { api?: EventsApi, instance?: string, wrap?: (client: ApiClient) => ApiClient, correlation?: Partial<Config['correlation']> } = {}): Harness {
-  const lines: string[] = []
-  const diagnostics = createDiagnostics('pino-k8s-events', line => lines.push(line))
-  const real = createApiClient({ kubeconfig: server.kubeconfig(), requestTimeoutMs: 5000, diagnostics })
-  const client = opts.wrap?.(real) ?? real
-  const config = testConfig(opts.api, opts.correlation)
-  const instance = opts.instance ?? config.instance
-  const recorder = createRecorder({ config: { ...config, instance }, source: { component: config.component, instance }, client, diagnostics })
-  return { recorder, client, lines }
-}
-
-const yieldToIo = async (): Promise<void> => await new Promise(resolve => setImmediate(resolve))
+import type { LocalApiServer } from './apiserver/server.js'
+import { eventsIn as storedEvents, makeRecorder, resetApiServer, shape, startApiServerWith, yieldToIo } from './helpers/recorder.js'
+import type { ApiClient, ObjectReference } from '../lib/types.js'
 
 let server: LocalApiServer
-t.before(async () => {
-  server = await startApiServer({ tls: false })
-  await server.createNamespace('lab')
-})
+t.before(async () => { server = await startApiServerWith(['lab']) })
 t.teardown(async () => await server.close())
-t.beforeEach(() => {
-  server.clearRequests()
-  server.faults.clear()
-})
+t.beforeEach(() => { resetApiServer(server) })
 
-function eventsIn (namespace: string, reason: string): any[] {
-  return server.listEvents(namespace).filter(event => event.reason === reason)
-}
+const eventsIn = (namespace: string, reason: string): any[] => storedEvents(server, namespace, reason)
 
 function writes (): string[] {
   return server.requests.filter(r => r.path.includes('/events')).map(r => `${r.method} ${r.status}`)

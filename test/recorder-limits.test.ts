@@ -5,84 +5,17 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { startApiServer, type LocalApiServer } from './apiserver/server.js'
-import { createApiClient } from '../lib/connection/index.js'
-import { createDiagnostics } from '../lib/diagnostics.js'
-import { createRecorder, type Recorder } from '../lib/recorder.js'
-import type { ApiClient, Config, EventShape, ObjectReference } from '../lib/types.js'
-
-const pod: ObjectReference = { apiVersion: 'v1', kind: 'Pod', name: 'demo-pod', namespace: 'lab', uid: 'uid-demo' }
-
-function testConfig (correlation: Partial<Config['correlation']>, delivery: Partial<Config['delivery']>): Config {
-  return {
-    component: 'pino-k8s-events',
-    instance: 'devbox-1',
-    objectKey: 'k8sObject',
-    minLevel: 'info',
-    eventTypes: { info: 'Normal', warn: 'Warning' },
-    defaultReason: 'Logging',
-    defaultAction: 'Log',
-    clusterNamespace: 'default',
-    api: 'v1',
-    correlation: { cacheSize: 4096, aggregate: { maxEvents: 10, intervalSeconds: 600 }, rateLimit: { burst: 25, qps: 1 / 300 }, ...correlation },
-    delivery: { qps: 1000, burst: 1000, queueSize: 1000, flushTimeoutMs: 5000, maxAttempts: 6, maxRetryAgeMs: 30_000, requestTimeoutMs: 5000, concurrency: 4, ...delivery }
-  }
-}
-
-function shape (over: Partial<EventShape> = {}, ref: Partial<ObjectReference> = {}): EventShape {
-  return { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', action: 'Log', namespace: 'lab', time: Date.now(), ...over, regarding: { ...pod, ...ref } }
-}
-
-interface Harness {
-  recorder: Recorder
-  lines: string[]
-  emitted: Array<{ name: string, payload: any }>
-  closedClients: () => number
-}
-
-function makeRecorder (server: LocalApiServer, opts: { correlation?: Partial<Config['correlation']>, delivery?: Partial<Config['delivery']> } = {}): Harness {
-  const lines: string[] = []
-  const emitted: Array<{ name: string, payload: any }> = []
-  const base = createDiagnostics('pino-k8s-events', line => lines.push(line))
-  const diagnostics = { warn: base.warn, emit: (name: string, payload: unknown) => { emitted.push({ name, payload }) } }
-  const real = createApiClient({ kubeconfig: server.kubeconfig(), requestTimeoutMs: 5000, diagnostics })
-  let closed = 0
-  const client: ApiClient = {
-    server: real.server,
-    request: async req => await real.request(req),
-    reloadCredentials: () => real.reloadCredentials(),
-    close () {
-      closed++
-      real.close()
-    }
-  }
-  const config = testConfig(opts.correlation ?? {}, opts.delivery ?? {})
-  const recorder = createRecorder({ config, source: { component: config.component, instance: config.instance }, client, diagnostics })
-  return { recorder, lines, emitted, closedClients: () => closed }
-}
-
-function dropped (recorder: Recorder): Record<string, number> {
-  return Object.fromEntries(Object.entries(recorder.stats().dropped).filter(([, count]) => count > 0))
-}
+import type { LocalApiServer } from './apiserver/server.js'
+import { dropped, eventsIn as storedEvents, makeRecorder, resetApiServer, shape, startApiServerWith, testConfig, yieldToIo } from './helpers/recorder.js'
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
-const yieldToIo = async (): Promise<void> => await new Promise(resolve => setImmediate(resolve))
 
 let server: LocalApiServer
-t.before(async () => {
-  server = await startApiServer({ tls: false })
-  await server.createNamespace('lab')
-  await server.createNamespace('slow')
-})
+t.before(async () => { server = await startApiServerWith(['lab', 'slow']) })
 t.teardown(async () => await server.close())
-t.beforeEach(() => {
-  server.clearRequests()
-  server.faults.clear()
-})
+t.beforeEach(() => { resetApiServer(server) })
 
-function eventsIn (namespace: string, reason: string): any[] {
-  return server.listEvents(namespace).filter(event => event.reason === reason)
-}
+const eventsIn = (namespace: string, reason: string): any[] => storedEvents(server, namespace, reason)
 
 t.test('a full queue drops NEW events (queue-full); occurrences of pending ones still count', async t => {
   const { recorder, lines } = makeRecorder(server, { delivery: { queueSize: 5, concurrency: 1 } })
@@ -226,7 +159,7 @@ t.test('timers never keep the process alive: a recorder still retrying lets node
   // Port 9 (discard) refuses connections: every request fails and is retried with backoff timers.
   const script = `
     import { createRecorder } from ${JSON.stringify(recorderJs)}
-    const config = ${JSON.stringify(testConfig({}, { maxAttempts: 1000, maxRetryAgeMs: 600000 }))}
+    const config = ${JSON.stringify(testConfig({ delivery: { maxAttempts: 1000, maxRetryAgeMs: 600000 } }))}
     const client = { server: 'http://127.0.0.1:9', request: async () => ({ kind: 'network', code: 'ECONNREFUSED', message: 'refused' }), reloadCredentials () {}, close () {} }
     const recorder = createRecorder({ config, source: { component: 'c', instance: 'i' }, client, diagnostics: { warn () {}, emit () {} } })
     recorder.record(${JSON.stringify(shape())})
