@@ -1,6 +1,6 @@
 // The stages every entry point shares, the transport and the command line: lines are selected and shaped into
 // Event occurrences, which the recorder correlates and delivers.
-import { createApiClient } from './connection/index.js'
+import { createDeferredApiClient } from './connection/index.js'
 import type { resolveLevels } from './levels.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector } from './select.js'
@@ -20,7 +20,7 @@ export function createLineCounters (): LineStats {
 
 /** Correlation and delivery over a connection to the API server. Never waits on the network. */
 export function createEventRecorder (config: Config, diagnostics: Diagnostics, counters: LineStats): Recorder {
-  const client = createApiClient({
+  const client = createDeferredApiClient({
     kubeconfig: config.kubeconfig,
     context: config.context,
     requestTimeoutMs: config.delivery.requestTimeoutMs,

@@ -40,7 +40,8 @@ export function createDropReporter (opts: {
   /** the Stats counters to increment */
   dropped: Record<string, number>
   now: () => number
-  server: string
+  /** read only when a diagnostic names it: asking earlier would make the connection before it is needed */
+  server: () => string
   queueSize: number
 }): DropReporter {
   const { diagnostics, dropped } = opts
@@ -68,7 +69,7 @@ export function createDropReporter (opts: {
         diagnostics.warn('unauthorized', `the API server does not accept the credentials even after reloading them${answer}: ${detail.message}; events are dropped`)
         return
       case 'retries-exhausted':
-        diagnostics.warn('retries-exhausted', `gave up writing ${count} event occurrence(s) to ${opts.server}: ${detail.message}`)
+        diagnostics.warn('retries-exhausted', `gave up writing ${count} event occurrence(s) to ${opts.server()}: ${detail.message}`)
         return
       case 'queue-full':
         diagnostics.warn('queue-full', `the queue of events waiting to be written is full (${opts.queueSize}); new events are dropped`)
