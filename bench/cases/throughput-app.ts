@@ -1,0 +1,123 @@
+// One measurement of case 2 in a fresh process: finished log lines go straight into pino's thread stream, so the
+// main thread costs next to nothing and the time taken is the worker's. 'max' writes as fast as the worker takes
+// lines; 'paced' writes at a fixed rate and watches whether the application's memory grows.
+import { once } from 'node:events'
+import { answer, readInput, runMain } from '../child.js'
+import { podReference, rssMb, sleep } from '../harness.js'
+import { startBenchLogger, type Destination } from '../logger.js'
+
+/** mixed: case 1's stream, one line in ten bound to one of 20 objects */
+export type LineKind = 'plain' | 'bound' | 'mixed'
+
+export interface ThroughputInput {
+  destination: Destination
+  kind: LineKind
+  mode: 'max' | 'paced'
+  /** rounded up to whole chunks */
+  lines: number
+  /** lines per second, for 'paced' */
+  rate?: number
+  kubeconfig: string
+  namespace: string
+}
+
+export interface ThroughputAnswer {
+  lines: number
+  ms: number
+  linesPerSecond: number
+  rssBeforeMb: number
+  rssAfterMb: number
+  rssMaxMb: number
+  /** [seconds since the first write, RSS MB], every 250 ms */
+  rssSamples: Array<[number, number]>
+  /** how long logger.flush() took after the last write: the worker's backlog */
+  flushMs: number
+  errors: number
+  eventsObserved?: number
+}
+
+const LINES_PER_CHUNK = 500
+const PACE_TICK_MS = 5
+
+function lineOf (bound: boolean, namespace: string, object: string): string {
+  const base = { level: bound ? 40 : 30, time: Date.now(), pid: process.pid, hostname: 'bench-host' }
+  const fields = bound
+    ? { ...base, k8sObject: podReference(object, namespace), reason: 'BackOff', msg: 'Back-off restarting failed container' }
+    : { ...base, reqId: 123456, route: '/api/items', msg: 'request handled' }
+  return JSON.stringify(fields) + '\n'
+}
+
+function chunkOf (kind: LineKind, namespace: string): string {
+  if (kind !== 'mixed') return lineOf(kind === 'bound', namespace, 'web-0').repeat(LINES_PER_CHUNK)
+  let chunk = ''
+  for (let i = 0; i < LINES_PER_CHUNK; i++) chunk += lineOf(i % 10 === 0, namespace, `web-${(i / 10) % 20}`)
+  return chunk
+}
+
+runMain(async () => {
+  const input = readInput<ThroughputInput>()
+  const lines = Math.ceil(input.lines / LINES_PER_CHUNK) * LINES_PER_CHUNK
+  const bench = await startBenchLogger(input.destination, { component: 'bench-throughput', kubeconfig: input.kubeconfig })
+  const stream = bench.stream
+  if (stream === undefined) throw new Error('case 2 needs a worker')
+  const chunk = chunkOf(input.kind, input.namespace)
+  // Waiting for 'drain' waits on Atomics.waitAsync, which does not keep a process alive, and pino unrefs its worker.
+  const keepAlive = setInterval(() => {}, 1000)
+
+  async function writeAsFastAsTaken (lines: number): Promise<void> {
+    for (let written = 0; written < lines; written += LINES_PER_CHUNK) {
+      if (!stream!.write(chunk)) await once(stream!, 'drain')
+    }
+  }
+
+  await writeAsFastAsTaken(Math.min(lines, 50_000))
+  await bench.flush()
+
+  const rssBeforeMb = rssMb()
+  let rssMaxMb = rssBeforeMb
+  const rssSamples: Array<[number, number]> = []
+  const started = performance.now()
+  let samples = 0
+  const sampler = setInterval(() => {
+    const rss = rssMb()
+    rssMaxMb = Math.max(rssMaxMb, rss)
+    if (++samples % 5 === 0) rssSamples.push([(performance.now() - started) / 1000, rss])
+  }, 50)
+  if (input.mode === 'max') {
+    await writeAsFastAsTaken(lines)
+  } else {
+    // Like pino: no waiting for 'drain', so a worker that falls behind shows as memory in the application.
+    const rate = input.rate ?? 1
+    let written = 0
+    while (written < lines) {
+      const due = Math.min(lines, Math.floor(((performance.now() - started) / 1000) * rate))
+      while (written + LINES_PER_CHUNK <= due) {
+        stream.write(chunk)
+        written += LINES_PER_CHUNK
+      }
+      if (written < lines) await sleep(PACE_TICK_MS)
+    }
+  }
+  const writesDone = performance.now()
+  await bench.flush()
+  const finished = performance.now()
+  clearInterval(sampler)
+  const rssAfterMb = rssMb()
+  rssMaxMb = Math.max(rssMaxMb, rssAfterMb)
+  await bench.close()
+  clearInterval(keepAlive)
+  const ms = finished - started
+  const result: ThroughputAnswer = {
+    lines,
+    ms,
+    linesPerSecond: lines / (ms / 1000),
+    rssBeforeMb,
+    rssAfterMb,
+    rssMaxMb,
+    rssSamples,
+    flushMs: finished - writesDone,
+    errors: bench.errors.length,
+    eventsObserved: bench.stats()?.eventsObserved
+  }
+  answer(result)
+})
