@@ -46,6 +46,8 @@ t.test('404: a missing namespace drops a create; an update or read of a missing 
 t.test('409: a create finds the Event exists, a patch finds it changed', async t => {
   t.same(classify('create', answer(409, { reason: 'AlreadyExists' })), { kind: 'exists' })
   t.same(classify('patch', answer(409, { reason: 'Conflict' })), { kind: 'conflict' })
+  t.match(classify('create', answer(409, { reason: 'Conflict', message: 'something else' })), { kind: 'drop', cause: 'conflict', detail: 'something else' },
+    'any other 409 would be answered the same way again')
 })
 
 t.test('400, 422 and other client errors are dropped as invalid with the server message', async t => {

@@ -48,8 +48,9 @@ export function classify (op: Operation, result: ApiResult): Outcome {
     return { kind: 'drop', cause, status, reason, detail }
   }
   if (status === 404) return op === 'create' ? { kind: 'drop', cause: 'not-found', status, reason, detail } : { kind: 'gone' }
-  if (status === 409 && op === 'create') return { kind: 'exists' }
-  if (status === 409 && op === 'patch') return { kind: 'conflict' }
+  // Only these two 409s have a remedy; any other conflict would be answered the same way again.
+  if (status === 409 && op === 'create' && reason === 'AlreadyExists') return { kind: 'exists' }
+  if (status === 409 && op === 'patch' && reason === 'Conflict') return { kind: 'conflict' }
   if (status === 409) return { kind: 'drop', cause: 'conflict', status, reason, detail }
   return { kind: 'drop', cause: 'invalid', status, reason, detail }
 }

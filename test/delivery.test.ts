@@ -1,0 +1,528 @@
+// Delivery proven through pino's worker on the compiled transport, against the local API server and its faults:
+// retries, refusals, an API server that is away, a bounded queue, shutdown, and a long run with failures. The
+// application runs in a process of its own wherever its stderr, its exit or a signal matters.
+import t from 'tap'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { startApiServer, type LocalApiServer, type RequestRecord } from './apiserver/server.js'
+import { runApp } from './helpers/transport.js'
+import { diagnosticLines, startApp, waitFor } from './helpers/app-process.js'
+
+let server: LocalApiServer
+let kubeconfig: string
+let scratch: string
+
+t.before(async () => {
+  server = await startApiServer()
+  kubeconfig = server.kubeconfig()
+  scratch = mkdtempSync(join(tmpdir(), 'pino-k8s-events-delivery-'))
+})
+t.teardown(async () => {
+  await server.close()
+  rmSync(scratch, { recursive: true, force: true })
+})
+t.beforeEach(() => server.faults.clear())
+
+/** No global request limit to wait on: these tests are about what happens to each request. */
+const UNTHROTTLED = { qps: 1000, burst: 1000 }
+
+function podIn (namespace: string, name = 'worker'): object {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, uid: `uid-${namespace}-${name}` } }
+}
+
+const eventsPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/events`
+const requestsTo = (namespace: string, method?: string): RequestRecord[] =>
+  server.requests.filter(request => request.path.startsWith(eventsPath(namespace)) && (method === undefined || request.method === method))
+const totalCount = (namespace: string): number => server.listEvents(namespace).reduce((sum, event) => sum + (event.count as number), 0)
+const countsByReason = (namespace: string): Record<string, number> =>
+  Object.fromEntries(server.listEvents(namespace).map(event => [event.reason, event.count]))
+const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+
+/** `dropped 12 events: 10 queue-full, 2 closed` → { total: 12, 'queue-full': 10, closed: 2 } */
+function parseSummary (lines: string[]): Record<string, number> | undefined {
+  const summary = lines.find(line => line.startsWith('dropped '))
+  const match = summary === undefined ? null : /^dropped (\d+) events?: (.*)$/.exec(summary)
+  if (match === null) return undefined
+  const causes: Record<string, number> = { total: Number(match[1]) }
+  for (const part of match[2].split(', ')) {
+    const [count, cause] = part.split(' ')
+    causes[cause] = Number(count)
+  }
+  return causes
+}
+
+t.test('retries through the worker', async t => {
+  t.test('429 with Retry-After: the retry waits for it, and the count is exact', async t => {
+    await server.createNamespace('too-many')
+    server.faults.add({ method: 'POST', path: eventsPath('too-many'), action: { status: 429, retryAfter: 2 } })
+    const run = await runApp({
+      options: { kubeconfig, ...UNTHROTTLED },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('too-many'))} })
+        for (let i = 0; i < 5; i++) log.warn({ reason: 'Throttled' }, 'the same warning')
+        process.exit(0)
+      `
+    })
+    t.equal(run.code, 0)
+    t.same(diagnosticLines(run.stderr), [], 'a retried event is no trouble worth a line')
+    const [refused, ...later] = requestsTo('too-many')
+    t.equal(refused.status, 429)
+    t.ok(later.length > 0, 'it was sent again')
+    t.ok(later[0].time - refused.time >= 2000 - 20, `the next request came ${later[0].time - refused.time} ms later, after Retry-After: 2`)
+    t.same(countsByReason('too-many'), { Throttled: 5 })
+  })
+
+  t.test('500, 503 and dropped connections: every event arrives with its exact count', async t => {
+    await server.createNamespace('flaky')
+    const path = eventsPath('flaky')
+    server.faults.add({ path, times: 3, action: { status: 500 } })
+    server.faults.add({ path, times: 3, action: { status: 503 } })
+    server.faults.add({ path, times: 3, action: { drop: true } })
+    const app = startApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('flaky'))} })
+        for (let round = 0; round < 7; round++) {
+          for (let i = 0; i < 10; i++) log.warn({ reason: 'Failing' + i }, 'warning number ' + i)
+        }
+        await flushed()
+        report('stats', await settledStats())
+        process.exit(0)
+      `
+    })
+    const stats = await app.report('stats')
+    const run = await app.ended
+    t.equal(run.code, 0)
+    const statuses = requestsTo('flaky').map(request => request.status)
+    t.equal(statuses.filter(status => status === 500).length, 3)
+    t.equal(statuses.filter(status => status === 503).length, 3)
+    t.equal(statuses.filter(status => status === 0).length, 3, 'three connections were dropped unanswered')
+    t.equal(server.listEvents('flaky').length, 10)
+    t.same(countsByReason('flaky'), Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`Failing${i}`, 7])))
+    t.ok(stats.retried >= 9, `${stats.retried} retries counted`)
+    t.same(Object.values(stats.dropped).filter(count => count !== 0), [], 'nothing dropped')
+    t.same(diagnosticLines(run.stderr), [])
+  })
+
+  t.test('an event that keeps failing never holds up the others', async t => {
+    await server.createNamespace('stuck')
+    await server.createNamespace('free')
+    server.faults.add({ path: eventsPath('stuck'), times: Infinity, action: { status: 503 } })
+    const app = startApp({
+      // Two request slots for five failing events: retries must wait outside the slots.
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, concurrency: 2 },
+      script: `
+        const stuck = logger.child({ k8sObject: ${JSON.stringify(podIn('stuck'))} })
+        const free = logger.child({ k8sObject: ${JSON.stringify(podIn('free'))} })
+        for (let i = 0; i < 5; i++) stuck.warn({ reason: 'Stuck' + i }, 'cannot be written yet')
+        for (let i = 0; i < 20; i++) free.warn({ reason: 'Free' + i }, 'written at once')
+        await command()
+        await flushed()
+        process.exit(0)
+      `
+    })
+    const flowed = await waitFor(() => server.listEvents('free').length === 20, 15_000)
+    t.ok(flowed, 'the other events were written while the failing ones were retried')
+    t.equal(server.listEvents('stuck').length, 0)
+    t.ok(requestsTo('stuck').length >= 5, 'the failing events were tried')
+    server.faults.clear()
+    app.send('finish')
+    const run = await app.ended
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('stuck').length, 5, 'once the server accepts them, the retried events arrive too')
+    t.equal(totalCount('stuck'), 5)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+})
+
+t.test('refusals: no retry, one clear message', async t => {
+  t.test('400, 422, a missing namespace and 409: dropped, each cause told once, quoting the server', async t => {
+    await server.createNamespace('bad-request')
+    await server.createNamespace('invalid')
+    await server.createNamespace('conflict')
+    await server.createNamespace('accepted')
+    const status = (code: number, reason: string, message: string): object =>
+      ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code })
+    server.faults.add({ method: 'POST', path: eventsPath('bad-request'), times: Infinity, action: { status: 400, body: status(400, 'BadRequest', 'marker-400: the body could not be decoded') } })
+    server.faults.add({ method: 'POST', path: eventsPath('invalid'), times: Infinity, action: { status: 422, body: status(422, 'Invalid', 'Event "x" is invalid: marker-422: reason: Invalid value') } })
+    server.faults.add({ method: 'POST', path: eventsPath('conflict'), times: Infinity, action: { status: 409, body: status(409, 'Conflict', 'marker-409: Operation cannot be fulfilled') } })
+    const run = await startApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
+      script: `
+        for (const namespace of ['bad-request', 'invalid', 'never-created', 'conflict', 'accepted']) {
+          const log = logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace } } })
+          for (let i = 0; i < 5; i++) log.warn({ reason: 'Refused' + i }, 'a warning')
+        }
+        await flushed()
+        process.exit(0)
+      `
+    }).ended
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('accepted').length, 5, 'events elsewhere are written')
+    for (const namespace of ['bad-request', 'invalid', 'never-created']) {
+      t.equal(requestsTo(namespace).length, 5, `${namespace}: one request per event, none retried`)
+    }
+    t.equal(requestsTo('conflict').length, 5, '409 other than AlreadyExists: one request per event, none retried')
+    const lines = diagnosticLines(run.stderr)
+    t.equal(lines.filter(line => line.includes('marker-400')).length, 1, '400 told once, quoting the server')
+    t.equal(lines.filter(line => line.includes('marker-422')).length, 1, '422 told once, quoting the server')
+    t.equal(lines.filter(line => line.includes('namespaces "never-created" not found')).length, 1, '404 told once, quoting the server')
+    t.equal(lines.filter(line => /conflict|409/i.test(line) && !line.startsWith('dropped ')).length, 1, '409 told once')
+    t.equal(lines.filter(line => line.includes('marker-409')).length, 1, '409 told once, quoting the server')
+    t.same(parseSummary(lines), { total: 20, invalid: 10, 'not-found': 5, conflict: 5 })
+  })
+
+  t.test('403 from RBAC: one line naming the rule and the ClusterRole snippet for 50 events', async t => {
+    await server.createNamespace('no-rights')
+    const run = await startApp({
+      options: { kubeconfig: server.kubeconfig({ user: 'nobody' }), ...UNTHROTTLED, rateLimit: false },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('no-rights'))} })
+        for (let i = 0; i < 50; i++) log.warn({ reason: 'Denied' + i }, 'a warning')
+        await flushed()
+        process.exit(0)
+      `
+    }).ended
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('no-rights').length, 0)
+    const refused = requestsTo('no-rights')
+    t.ok(refused.length > 0 && refused.length <= 50, `${refused.length} requests for 50 events: none retried`)
+    t.ok(refused.every(request => request.status === 403 && request.user === 'nobody'))
+    const lines = diagnosticLines(run.stderr)
+    const rbac = lines.filter(line => line.includes('not allowed'))
+    t.equal(rbac.length, 1, 'one line, not one per event')
+    t.match(rbac[0], /not allowed to create events in namespace "no-rights"/)
+    t.match(rbac[0], /User "nobody" cannot create resource "events"/, 'the server\'s message is quoted')
+    t.match(rbac[0], /ClusterRole/)
+    t.match(rbac[0], /resources: \["events"\], verbs: \["create", "patch", "get"\]/, 'the rule to grant')
+    t.same(parseSummary(lines), { total: 50, forbidden: 50 })
+    t.equal(lines.length, 2, 'nothing else')
+  })
+
+  t.test('a terminating namespace: dropped quietly', async t => {
+    await server.createNamespace('doomed')
+    await server.deleteNamespace('doomed')
+    await server.createNamespace('alive')
+    const run = await startApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
+      script: `
+        const doomed = logger.child({ k8sObject: ${JSON.stringify(podIn('doomed'))} })
+        const alive = logger.child({ k8sObject: ${JSON.stringify(podIn('alive'))} })
+        for (let i = 0; i < 10; i++) doomed.warn({ reason: 'Leaving' + i }, 'a warning')
+        alive.warn({ reason: 'Staying' }, 'a warning')
+        await flushed()
+        process.exit(0)
+      `
+    }).ended
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('doomed').length, 0)
+    t.equal(requestsTo('doomed').length, 10, 'no retries')
+    t.ok(requestsTo('doomed').every(request => request.status === 403))
+    t.equal(server.listEvents('alive').length, 1)
+    const lines = diagnosticLines(run.stderr)
+    t.same(lines.filter(line => !line.startsWith('dropped ')), [], 'no line about it while running')
+    t.same(parseSummary(lines), { total: 10, 'namespace-terminating': 10 }, 'only counted in the shutdown summary')
+  })
+
+  t.test('401 after the token rotated: the token file is read again and the event delivered', async t => {
+    await server.createNamespace('rotation')
+    const rules = [{ verbs: ['create', 'patch', 'get'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] }]
+    const oldToken = server.addUser('rotating', { token: 'rotating-token-old', rules })
+    const tokenFile = join(scratch, 'token')
+    writeFileSync(tokenFile, oldToken + '\n')
+    const config = parse(server.kubeconfigYaml({ user: 'rotating' }))
+    config.users = config.users.map((entry: any) => entry.name === 'rotating' ? { name: 'rotating', user: { tokenFile } } : entry)
+    const rotatingKubeconfig = join(scratch, 'rotating.yaml')
+    writeFileSync(rotatingKubeconfig, stringify(config))
+
+    const app = startApp({
+      options: { kubeconfig: rotatingKubeconfig, ...UNTHROTTLED },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('rotation'))} })
+        log.warn({ reason: 'BeforeRotation' }, 'a warning')
+        await flushed()
+        report('first', true)
+        await command()
+        log.warn({ reason: 'AfterRotation' }, 'a warning')
+        await flushed()
+        process.exit(0)
+      `
+    })
+    await app.report('first')
+    t.same(countsByReason('rotation'), { BeforeRotation: 1 })
+    const newToken = server.addUser('rotating', { token: 'rotating-token-new' })
+    writeFileSync(tokenFile, newToken + '\n')
+    server.removeToken(oldToken)
+    app.send('rotated')
+    const run = await app.ended
+    t.equal(run.code, 0)
+    t.same(countsByReason('rotation'), { BeforeRotation: 1, AfterRotation: 1 })
+    const statuses = requestsTo('rotation', 'POST').map(request => [request.status, request.user ?? null])
+    t.same(statuses, [[201, 'rotating'], [401, null], [201, 'rotating']], 'refused once with the old token, accepted with the new')
+    t.same(diagnosticLines(run.stderr), [])
+  })
+})
+
+t.test('the API server away', async t => {
+  t.test('down when the application starts: events are delivered when it comes back', async t => {
+    await server.createNamespace('late')
+    await server.stop()
+    const app = startApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, flushTimeout: 8000 },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('late'))} })
+        for (let i = 0; i < 20; i++) log.warn({ reason: 'Early' + i }, 'logged while the API server is down')
+        await flushed()
+        report('stats', await settledStats())
+        process.exit(0)
+      `
+    })
+    await sleep(2000)
+    t.equal(server.requests.filter(request => request.path.includes('/late/')).length, 0, 'nothing got through while it was down')
+    await server.start()
+    const stats = await app.report('stats')
+    const run = await app.ended
+    t.equal(run.code, 0)
+    t.ok(stats.retried >= 20, `each event was retried while the server was away (${stats.retried} retries)`)
+    t.equal(stats.posted, 20)
+    t.equal(server.listEvents('late').length, 20)
+    t.equal(totalCount('late'), 20)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+
+  t.test('stopped for 5 s mid-stream: nothing lost within the queue\'s bound', async t => {
+    await server.createNamespace('outage')
+    const app = startApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, flushTimeout: 8000 },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('outage'))} })
+        let stop = false
+        command().then(() => { stop = true })
+        let ticks = 0
+        while (!stop) {
+          log.info({ reason: 'Tick' + ticks }, 'a distinct event')
+          log.warn({ reason: 'Heartbeat' }, 'the same warning again')
+          ticks++
+          await new Promise(resolve => setTimeout(resolve, 10))
+        }
+        await flushed()
+        report('ticks', ticks)
+        process.exit(0)
+      `
+    })
+    t.ok(await waitFor(() => server.listEvents('outage').length >= 20, 10_000), 'events are flowing')
+    await server.stop()
+    const stoppedAt = server.listEvents('outage').length
+    await sleep(5000)
+    await server.start()
+    await sleep(1000)
+    app.send('stop')
+    const ticks: number = await app.report('ticks')
+    const run = await app.ended
+    t.equal(run.code, 0)
+    t.ok(ticks - stoppedAt > 100, `${ticks} ticks logged, ${ticks - stoppedAt} of them after the server stopped`)
+    const counts = countsByReason('outage')
+    t.equal(counts.Heartbeat, ticks, 'the repeated warning counts every line')
+    t.equal(server.listEvents('outage').filter(event => event.reason.startsWith('Tick')).length, ticks, 'every distinct event is there')
+    t.equal(totalCount('outage'), 2 * ticks)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+})
+
+t.test('a bounded queue while the API hangs: drops counted, memory flat, a prompt exit', async t => {
+  await server.createNamespace('hanging')
+  server.faults.add({ path: eventsPath('hanging'), times: Infinity, action: { hang: true } })
+  // The caches fill during the first 50,000 lines; the next 200,000 must not make the process grow.
+  const warmUp = 50_000
+  const total = warmUp + 200_000
+  const app = startApp({
+    options: { kubeconfig, ...UNTHROTTLED, queueSize: 10, flushTimeout: 1000 },
+    script: `
+      const log = logger.child({ k8sObject: ${JSON.stringify(podIn('hanging'))} })
+      const total = ${total}
+      let i = 0
+      // At most about 50,000 lines a second, and never far ahead of the worker: faster, pino itself would buffer
+      // the lines in this thread, whatever the transport does.
+      const logSome = async (until) => {
+        while (i < until) {
+          for (const end = Math.min(until, i + 1000); i < end; i++) log.warn({ reason: 'Distinct' + i }, 'warning number ' + i)
+          await new Promise(resolve => setTimeout(resolve, 20))
+          if (i % 10000 === 0 && i > 60000) await statsWhere(s => s.linesRead >= i - 60000, 60000)
+        }
+        return await statsWhere(s => s.linesRead >= until, 60000)
+      }
+      await logSome(${warmUp})
+      const rssBefore = process.memoryUsage().rss
+      const caughtUp = await logSome(total)
+      const rssAfter = process.memoryUsage().rss
+      report('flooded', { caughtUp, rssBefore, rssAfter, stats, drops })
+      report('exiting', Date.now())
+      process.exit(0)
+    `
+  })
+  const flooded = await app.report('flooded', 120_000)
+  const exitingAt: number = await app.report('exiting')
+  const run = await app.ended
+  const exitMs = Date.now() - exitingAt
+  t.equal(run.code, 0)
+  t.ok(flooded.caughtUp, 'the worker read every line while the API hung')
+  const growthMb = (flooded.rssAfter - flooded.rssBefore) / 2 ** 20
+  t.ok(growthMb < 60, `the process grew by ${growthMb.toFixed(1)} MB over the last 200,000 lines`)
+  const { stats, drops } = flooded
+  t.equal(stats.linesRead, total)
+  t.equal(stats.eventsObserved, total)
+  t.ok(stats.dropped['queue-full'] >= total - 10 - 8 - 1, `${stats.dropped['queue-full']} distinct events beyond the bound dropped`)
+  t.ok(drops.length > 0 && drops.every((drop: any) => drop.cause === 'queue-full' && drop.count === 1), 'k8sEventDropped notices, by cause')
+  t.ok(drops.length < 200, `notices are rate-limited (${drops.length})`)
+  t.same(drops[0].event, { namespace: 'hanging', type: 'Warning', reason: drops[0].event.reason, object: 'Pod hanging/worker' })
+  t.ok(exitMs < 1000 + 3000, `the process ended ${exitMs} ms after process.exit(0), within the flush deadline`)
+  const lines = diagnosticLines(run.stderr)
+  t.equal(lines.filter(line => line.includes('queue of events waiting to be written is full (10)')).length, 1, 'one line about the full queue')
+  const summary = parseSummary(lines)
+  t.equal(summary?.total, total, 'the shutdown summary accounts for every event')
+  t.equal(summary?.['queue-full'], stats.dropped['queue-full'])
+  t.equal(server.listEvents('hanging').length, 0)
+})
+
+t.test('shutdown', async t => {
+  t.test('1,000 distinct events and process.exit(0) at once: all on the server', async t => {
+    await server.createNamespace('exit-at-once')
+    const run = await runApp({
+      options: { kubeconfig, ...UNTHROTTLED },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('exit-at-once'))} })
+        for (let i = 0; i < 1000; i++) log.warn({ reason: 'Step' + i }, 'step ' + i)
+        process.exit(0)
+      `
+    })
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('exit-at-once').length, 1000)
+    t.equal(totalCount('exit-at-once'), 1000)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+
+  t.test('logger.flush(cb) waits for pending deliveries (single target)', async t => {
+    await server.createNamespace('flushing')
+    server.faults.add({ method: 'POST', path: eventsPath('flushing'), times: Infinity, action: { delayMs: 300 } })
+    const app = startApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('flushing'))} })
+        for (let i = 0; i < 30; i++) log.warn({ reason: 'Slow' + i }, 'written slowly')
+        log.warn({ reason: 'Slow0' }, 'written slowly')
+        const loggedAt = Date.now()
+        await flushed()
+        report('flushed', { loggedAt, flushedAt: Date.now() })
+        await command()
+        process.exit(0)
+      `
+    })
+    const { loggedAt, flushedAt } = await app.report('flushed')
+    t.equal(server.listEvents('flushing').length, 30, 'every event is on the server when the callback has run')
+    t.equal(totalCount('flushing'), 31)
+    // Each create is answered 300 ms after it arrived: the callback came after the last answer.
+    const lastAnswer = Math.max(...requestsTo('flushing', 'POST').map(request => request.time + 300))
+    t.ok(lastAnswer - 5 <= flushedAt, `the callback came ${flushedAt - lastAnswer} ms after the last create was answered`)
+    t.ok(flushedAt - loggedAt >= 300, `and ${flushedAt - loggedAt} ms after the lines were logged`)
+    app.send('exit')
+    const run = await app.ended
+    t.equal(run.code, 0)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+
+  const signalled = async (namespace: string, handler: string): Promise<Awaited<ReturnType<typeof runApp>>> => {
+    await server.createNamespace(namespace)
+    // Deliveries are still pending when the signal comes.
+    server.faults.add({ method: 'POST', path: eventsPath(namespace), times: Infinity, action: { delayMs: 400 } })
+    return await runApp({
+      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
+      signalAfterMs: 50,
+      script: `
+        ${handler}
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn(namespace))} })
+        for (let i = 0; i < 20; i++) log.warn({ reason: 'Pending' + i }, 'a warning')
+        console.log('logged')
+        setInterval(() => {}, 1000)
+      `
+    })
+  }
+
+  t.test('SIGTERM handled with logger.flush then process.exit: delivered', async t => {
+    const run = await signalled('sigterm-flush', "process.on('SIGTERM', () => logger.flush(() => process.exit(0)))")
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('sigterm-flush').length, 20)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+
+  t.test('SIGTERM handled with process.exit: delivered', async t => {
+    const run = await signalled('sigterm-exit', "process.on('SIGTERM', () => process.exit(0))")
+    t.equal(run.code, 0)
+    t.equal(server.listEvents('sigterm-exit').length, 20)
+    t.same(diagnosticLines(run.stderr), [])
+  })
+
+  t.test('SIGTERM without a handler: pino skips its exit flush, the transport never closes', async t => {
+    await server.createNamespace('sigterm-unhandled')
+    // Were the transport closed, its summary would report these as dropped.
+    server.faults.add({ path: eventsPath('sigterm-unhandled'), times: Infinity, action: { hang: true } })
+    const run = await runApp({
+      options: { kubeconfig, ...UNTHROTTLED, flushTimeout: 500 },
+      signalAfterMs: 200,
+      script: `
+        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('sigterm-unhandled'))} })
+        for (let i = 0; i < 20; i++) log.warn({ reason: 'Lost' + i }, 'a warning')
+        console.log('logged')
+        setInterval(() => {}, 1000)
+      `
+    })
+    t.equal(run.signal, 'SIGTERM', 'the default action ended the process')
+    t.equal(run.code, null)
+    t.same(diagnosticLines(run.stderr), [], 'no shutdown summary: close() never ran')
+  })
+})
+
+t.test('soak: 50,000 lines with 30% of requests failing, every count exact after a clean exit', async t => {
+  await server.createNamespace('soak')
+  const path = eventsPath('soak')
+  // Four rules tried in turn, each taking this share of what reaches it: 1 - (1 - share)^4 = 0.3 fail.
+  const share = 1 - Math.pow(0.7, 1 / 4)
+  server.faults.add({ path, times: Infinity, share, action: { status: 429, retryAfter: 1 } })
+  server.faults.add({ path, times: Infinity, share, action: { status: 500 } })
+  server.faults.add({ path, times: Infinity, share, action: { status: 503 } })
+  server.faults.add({ path, times: Infinity, share, action: { drop: true } })
+  const objects = 500
+  const repeats = 100
+  const app = startApp({
+    options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, maxAttempts: 30, flushTimeout: 45_000 },
+    script: `
+      const children = []
+      for (let i = 0; i < ${objects}; i++) {
+        children.push(logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'soak-' + i, namespace: 'soak', uid: 'uid-' + i } } }))
+      }
+      for (let round = 0; round < ${repeats}; round++) {
+        for (const child of children) child.warn({ reason: 'Soaking' }, 'the same warning, again')
+        // Spread over a second or two, so that counts keep growing while earlier writes are retried.
+        await new Promise(resolve => setTimeout(resolve, 5))
+      }
+      await flushed()
+      report('stats', await settledStats())
+      process.exit(0)
+    `
+  })
+  const stats = await app.report('stats', 90_000)
+  const run = await app.ended
+  t.equal(run.code, 0)
+  const events = server.listEvents('soak')
+  t.equal(events.length, objects, 'one Event per object')
+  t.ok(events.every(event => event.count === repeats), 'each with its exact count')
+  t.equal(totalCount('soak'), objects * repeats, 'the counts add up to the lines logged')
+  const requests = requestsTo('soak')
+  const failed = requests.filter(request => request.status !== 200 && request.status !== 201).length
+  t.ok(failed / requests.length > 0.2 && failed / requests.length < 0.4, `${failed} of ${requests.length} requests failed`)
+  t.equal(stats.linesRead, objects * repeats)
+  t.ok(stats.retried >= failed, `${stats.retried} retries`)
+  t.same(Object.values(stats.dropped).filter(count => count !== 0), [], 'nothing dropped')
+  t.same(diagnosticLines(run.stderr), [])
+})
