@@ -115,3 +115,37 @@ t.test('the per-object rate limit keeps throttled counts and writes them at shut
   const events = server.listEvents('throttled')
   t.equal(events.length, 5, 'every Event is written, none thrown away as client-go would')
 })
+
+t.test("client-go's recorder sequence (TestEventf): fieldPath and uid tell Events apart, repeats count", async t => {
+  await server.createNamespace('baz')
+  const pod = { apiVersion: 'v1', kind: 'Pod', name: 'foo', namespace: 'baz', uid: 'bar' }
+  const running = await startLogger({ component: 'eventTest', kubeconfig })
+  const log = (binding: object, reason: string, message: string): void => running.logger.child({ k8sObject: binding }).info({ reason }, message)
+  const container2 = { ...pod, fieldPath: 'spec.containers[2]' }
+  const otherUid = { ...pod, uid: 'differentUid', fieldPath: 'spec.containers[3]' }
+  const steps: Array<[object, string, string]> = [
+    [container2, 'Started', 'some verbose message: 1'],
+    [pod, 'Killed', 'some other verbose message: 1'],
+    [container2, 'Started', 'some verbose message: 1'],
+    [otherUid, 'Started', 'some verbose message: 1'],
+    [container2, 'Started', 'some verbose message: 1'],
+    [otherUid, 'Stopped', 'some verbose message: 1'],
+    [otherUid, 'Stopped', 'some verbose message: 1']
+  ]
+  const writes: string[] = []
+  for (const [binding, reason, message] of steps) {
+    server.clearRequests()
+    log(binding, reason, message)
+    await running.flush()
+    writes.push(server.requests.filter(request => request.method !== 'GET').map(request => request.method).join(','))
+  }
+  await running.close()
+  t.same(writes, ['POST', 'POST', 'PATCH', 'POST', 'PATCH', 'POST', 'PATCH'], 'a create for each new Event, a patch for each repeat')
+  const counts = server.listEvents('baz').map(event => [event.involvedObject.uid, event.involvedObject.fieldPath ?? '', event.reason, event.count]).sort()
+  t.same(counts, [
+    ['bar', '', 'Killed', 1],
+    ['bar', 'spec.containers[2]', 'Started', 3],
+    ['differentUid', 'spec.containers[3]', 'Started', 1],
+    ['differentUid', 'spec.containers[3]', 'Stopped', 2]
+  ])
+})
