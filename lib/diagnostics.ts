@@ -17,9 +17,15 @@ function writeLine (line: string): void {
 }
 
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
-  [/(bearer\s+)[^\s"',]+/gi, '$1[redacted]'],
-  [/("?(?:token|authorization|password|client-key-data|client-key)"?\s*[:=]\s*"?)[^\s"',}]+/gi, '$1[redacted]'],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[redacted key]']
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[redacted key]'],
+  // an Authorization value with its scheme (Bearer, Basic, ...)
+  [/(authorization"?\s*[:=]\s*"?)(?:[A-Za-z]+\s+)?[^\s"',}]+/gi, '$1[redacted]'],
+  [/\b(bearer|basic)(\s+)[^\s"',]+/gi, '$1$2[redacted]'],
+  [/("?(?:token|password|client-key-data|client-key)"?\s*[:=]\s*"?)[^\s"',}]+/gi, '$1[redacted]'],
+  // JSON Web Tokens, wherever they stand (service-account tokens are JWTs)
+  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted token]'],
+  // user:password@ in URLs
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, '$1[redacted]@']
 ]
 
 export function redact (text: string): string {

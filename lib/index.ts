@@ -19,6 +19,8 @@ interface PinoConfig {
 
 type TransportStream = Transform & PinoConfig & { flush?: (cb?: (err?: Error) => void) => Promise<void> }
 
+const PINO_EXIT_WAIT_MS = 10_000
+
 const keepLine = (line: string): string => line
 
 // pino-abstract-transport waits for PINO_CONFIG only inside a worker started by pino.transport(); asking for it
@@ -39,14 +41,18 @@ export default async function pinoK8sEvents (rawOptions: unknown = {}): Promise<
 
 async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): Promise<Transform> {
   const { config, problems } = parseOptions(rawOptions)
+  if (config.delivery.flushTimeoutMs > PINO_EXIT_WAIT_MS - 1000) {
+    problems.push(`option 'flushTimeout' is ${config.delivery.flushTimeoutMs} ms, but pino waits at most ${PINO_EXIT_WAIT_MS} ms for a transport when the process exits: pending events may be cut off then`)
+  }
   const counters = createLineCounters()
   const recorder = createEventRecorder(config, diagnostics, counters)
 
-  const stream = await build(async (source: TransportStream) => {
+  // pino's configuration (levels, messageKey, errorKey) arrives on the stream; the handler is made once it has.
+  const lineHandler = (source: TransportStream): ((line: string) => void) => {
     const injectedLevels = (rawOptions as { levels?: Record<string, number> } | null)?.levels
     const levels = resolveLevels(config, { ...injectedLevels, ...source.levels?.values }, problems)
     for (const problem of problems) diagnostics.warn(`option:${problem}`, problem, Infinity)
-    const handleLine = createLineHandler({
+    return createLineHandler({
       config,
       levels,
       keys: { messageKey: source.messageKey ?? 'msg', errorKey: source.errorKey ?? 'err' },
@@ -54,8 +60,16 @@ async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): 
       diagnostics,
       counters
     })
-    // A synchronous listener keeps up with pino: an awaited loop body would back up into the application's memory.
-    source.on('data', handleLine)
+  }
+
+  const stream = await build(async (source: TransportStream) => {
+    try {
+      // A synchronous listener keeps up with pino: an awaited loop body would back up into the application's memory.
+      source.on('data', lineHandler(source))
+    } catch (err) {
+      diagnostics.warn('start', `could not start reading log lines, no events will be posted: ${(err as Error)?.message ?? String(err)}`)
+      source.resume()
+    }
   }, {
     parse: 'lines',
     parseLine: keepLine,

@@ -18,3 +18,9 @@ t.test('tokens, authorization values and private keys never reach a diagnostic',
   t.notMatch(text, /eyJhbGciOi|s3cr3t|MIIE/)
   t.match(text, /\[redacted\]/)
 })
+
+t.test('Basic credentials, bare JWTs and user:password@ in URLs are redacted too', async t => {
+  const text = redact('Authorization: Basic dXNlcjpwYXNz; token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl; server https://admin:hunter2@10.0.0.1:6443/api')
+  t.notMatch(text, /dXNlcjpwYXNz|eyJzdWIiOiJ4In0|c2lnbmF0dXJl|hunter2/)
+  t.match(text, /https:\/\/\[redacted\]@10\.0\.0\.1:6443\/api/, 'the rest of the address stays readable')
+})
