@@ -1,4 +1,4 @@
-import sonicBoom from 'sonic-boom'
+import { createRequire } from 'node:module'
 import { parentPort } from 'node:worker_threads'
 import type { Diagnostics } from './types.js'
 
@@ -7,11 +7,15 @@ const MAX_KEYS = 1000
 const MAX_LINE = 2000
 
 // A worker's console output is lost at exit; a synchronous write to fd 2 is not.
-type SonicBoom = InstanceType<typeof sonicBoom.SonicBoom>
+// Loaded on the first line to tell, not at start-up: most transports never have anything to say.
+type SonicBoom = InstanceType<typeof import('sonic-boom').SonicBoom>
 let stderr: SonicBoom | undefined
 function writeLine (line: string): void {
   try {
-    stderr ??= new sonicBoom.SonicBoom({ fd: 2, sync: true })
+    if (stderr === undefined) {
+      const { SonicBoom } = createRequire(import.meta.url)('sonic-boom') as typeof import('sonic-boom')
+      stderr = new SonicBoom({ fd: 2, sync: true })
+    }
     stderr.write(line + '\n')
   } catch {}
 }

@@ -1,6 +1,6 @@
 // The stages every entry point shares, the transport and the command line: lines are selected and shaped into
 // Event occurrences, which the recorder correlates and delivers.
-import { createDeferredApiClient } from './connection/index.js'
+import { createDeferredApiClient } from './connection/deferred.js'
 import type { resolveLevels } from './levels.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector } from './select.js'

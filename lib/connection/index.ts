@@ -151,24 +151,3 @@ export function createApiClient (opts: ApiClientOptions): ApiClient {
   }
 }
 
-/**
- * The client, made on first use: reading kubeconfigs and loading the YAML parser wait until the first event is
- * written, so the transport is ready for pino at once.
- */
-export function createDeferredApiClient (opts: ApiClientOptions): ApiClient {
-  let client: ApiClient | undefined
-  const made = (): ApiClient => (client ??= createApiClient(opts))
-  return {
-    async request (req) {
-      try {
-        return await made().request(req)
-      } catch (err) {
-        return { kind: 'network', code: 'NOCONFIG', message: `no connection to the API server could be made: ${(err as Error)?.message ?? String(err)}` }
-      }
-    },
-    reloadCredentials: () => client?.reloadCredentials(),
-    get defaultNamespace () { return made().defaultNamespace },
-    get server () { return made().server },
-    close: () => client?.close()
-  }
-}
