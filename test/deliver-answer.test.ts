@@ -1,13 +1,14 @@
 // What each API answer does to a record, without a server: the paths that are hard to provoke over HTTP
 // (a lost answer after a write landed, endless conflicts, retry age) are checked here one by one.
 import t from 'tap'
-import { applyAnswer, MAX_DETOURS, type RetryLimits } from '../lib/deliver/answer.js'
-import { WRITE_ANNOTATION } from '../lib/deliver/body.js'
+import { applyAnswer, MAX_DETOURS, type AnswerContext } from '../lib/deliver/answer.js'
+import { writeAnnotationOf } from '../lib/deliver/body.js'
 import { nextOperation } from '../lib/deliver/requests.js'
 import { newRecord, unsentCount, type EventRecord } from '../lib/correlate/record.js'
 import type { ApiResult } from '../lib/types.js'
 
-const limits: RetryLimits = { api: 'v1', maxAttempts: 4, maxRetryAgeMs: 10_000 }
+const WRITE_ANNOTATION = writeAnnotationOf({ component: 'pino-k8s-events', instance: 'devbox-1' })
+const limits: AnswerContext = { api: 'v1', writeAnnotation: WRITE_ANNOTATION, maxAttempts: 4, maxRetryAgeMs: 10_000 }
 const noJitter = (): number => 1
 
 /** a record with `sending` occurrences in its current batch, as dispatch leaves it */
@@ -111,4 +112,63 @@ t.test('a success resets the failure count of the next batch', async t => {
   applyAnswer(record, 'create', answer(500), limits, 0)
   applyAnswer(record, 'create', answer(201, stored(1, '1')), limits, 0)
   t.equal(record.delivery.failures, 0)
+})
+
+t.test('network failures lengthen the backoff but do not use up maxAttempts; maxRetryAge still ends them', async t => {
+  const record = sendingRecord(1)
+  const refused: ApiResult = { kind: 'network', code: 'ECONNREFUSED', message: 'refused' }
+  const long = { ...limits, maxRetryAgeMs: 300_000 }
+  let now = 0
+  const steps = []
+  for (let i = 0; i < 12; i++) {
+    const step = applyAnswer(record, 'create', refused, long, now, noJitter)
+    steps.push(step)
+    if (step.kind === 'retry') now = step.at
+  }
+  t.ok(steps.every(step => step.kind === 'retry'), `12 network failures, more than maxAttempts (${long.maxAttempts}), and still retrying`)
+  t.equal(now - (steps.at(-2) as { at: number }).at, 30_000, 'backing off at the 30 s ceiling')
+  t.same(applyAnswer(record, 'create', answer(503), long, now, noJitter).kind, 'retry', 'an answer from the server counts one attempt')
+  while (true) {
+    const step = applyAnswer(record, 'create', refused, long, now, noJitter)
+    if (step.kind !== 'retry') {
+      t.match(step, { kind: 'drop', cause: 'retries-exhausted', detail: { message: /attempt\(s\) failed, the last with ECONNREFUSED/ } })
+      t.ok(now + 30_000 > 300_000, `given up when the next retry would pass maxRetryAge (at ${now} ms)`)
+      break
+    }
+    now = step.at
+  }
+})
+
+t.test('answers from the server still count: maxAttempts of them end the batch, network failures between them aside', async t => {
+  const record = sendingRecord(1)
+  const long = { ...limits, maxRetryAgeMs: 300_000 }
+  const steps = [503, 'net', 503, 'net', 'net', 503, 429].map(what => applyAnswer(record, 'patch',
+    what === 'net' ? { kind: 'network', code: 'ECONNRESET', message: 'reset' } : answer(what as number), long, 0, noJitter))
+  t.same(steps.map(step => step.kind), ['retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'drop'], 'the fourth server answer is the last')
+  t.match(steps.at(-1), { cause: 'retries-exhausted', detail: { message: /^7 attempt\(s\) failed, the last with 429/ } })
+})
+
+t.test('a 2xx read without a readable Event is retried, never built on', async t => {
+  for (const body of [undefined, 'not an event', {}, { metadata: { name: 'demo-pod.abc' } }]) {
+    const record = sendingRecord(2, { server: 'unknown', serverCount: 5, resourceVersion: '9' })
+    t.same(applyAnswer(record, 'read', answer(200, body), limits, 0, noJitter), { kind: 'retry', at: 200 }, JSON.stringify(body))
+    t.match(record, { server: 'unknown', serverCount: 5, sending: 2, resourceVersion: '9' }, 'what the record knew is kept')
+    t.equal(nextOperation(record), 'read', 'read again')
+  }
+})
+
+t.test("a read finds our own landed write under our key, whatever another replica wrote under its own", async t => {
+  const record = sendingRecord(2, { server: 'unknown' })
+  const other = writeAnnotationOf({ component: 'pino-k8s-events', instance: 'devbox-2' })
+  const body = { metadata: { name: 'demo-pod.abc', resourceVersion: '31', annotations: { [WRITE_ANNOTATION]: 'batch-7', [other]: 'their-batch' } }, count: 6 }
+  applyAnswer(record, 'read', answer(200, body), limits, 0)
+  t.match(record, { serverCount: 6, sending: 0, settledSeq: 7 })
+})
+
+t.test('a client that cannot send drops the batch at once', async t => {
+  const record = sendingRecord(3)
+  t.match(applyAnswer(record, 'create', { kind: 'network', code: 'NOCONFIG', message: 'no configuration' }, limits, 0),
+    { kind: 'drop', cause: 'no-connection', detail: { message: 'NOCONFIG: no configuration', status: undefined } })
+  t.match(applyAnswer(sendingRecord(1), 'patch', { kind: 'network', code: 'ECLOSED', message: 'the client is closed' }, limits, 0),
+    { kind: 'drop', cause: 'invalid' })
 })

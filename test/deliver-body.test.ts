@@ -1,11 +1,11 @@
 import t from 'tap'
-import { countOf, createBody, eventsPath, patchBody, writeIdOf, WRITE_ANNOTATION } from '../lib/deliver/body.js'
+import { countOf, createBody, eventsPath, isReadableEvent, patchBody, writeAnnotationOf, writeIdOf, writerOf } from '../lib/deliver/body.js'
 import { eventName, isDns1123Subdomain, toSubdomain } from '../lib/deliver/names.js'
 import { microTime, rfc3339, usableTime } from '../lib/deliver/times.js'
 import { newRecord, type EventRecord } from '../lib/correlate/record.js'
-import type { Source } from '../lib/types.js'
 
-const source: Source = { component: 'pino-k8s-events', instance: 'devbox-1234' }
+const source = writerOf({ component: 'pino-k8s-events', instance: 'devbox-1234' })
+const WRITE_ANNOTATION = source.writeAnnotation
 const first = Date.UTC(2026, 10, 26, 21, 18, 50, 976)
 
 function record (over: Partial<EventRecord> = {}): EventRecord {
@@ -84,16 +84,16 @@ t.test('an events.k8s.io/v1 create body has no deprecated field and a series onl
 })
 
 t.test('patches carry the absolute count, the resourceVersion and the write id', async t => {
-  t.same(patchBody('v1', record(), 12, 'b2'), {
+  t.same(patchBody('v1', source, record(), 12, 'b2'), {
     metadata: { resourceVersion: '42', annotations: { [WRITE_ANNOTATION]: 'b2' } },
     count: 12,
     lastTimestamp: '2026-11-26T21:18:55.976Z'
   })
-  t.same(patchBody('events.k8s.io/v1', record(), 12, 'b2'), {
+  t.same(patchBody('events.k8s.io/v1', source, record(), 12, 'b2'), {
     metadata: { resourceVersion: '42', annotations: { [WRITE_ANNOTATION]: 'b2' } },
     series: { count: 12, lastObservedTime: '2026-11-26T21:18:55.976000Z' }
   })
-  const aggregate = patchBody('v1', record({ aggregate: true, message: '(combined from similar events): latest' }), 3, 'b')
+  const aggregate = patchBody('v1', source, record({ aggregate: true, message: '(combined from similar events): latest' }), 3, 'b')
   t.equal(aggregate.message, '(combined from similar events): latest', 'an aggregate shows its latest message')
 })
 
@@ -104,8 +104,31 @@ t.test('counts read from either form of a stored Event', async t => {
   t.equal(countOf('events.k8s.io/v1', { metadata: {}, deprecatedCount: 6 }), 6)
   t.equal(countOf('events.k8s.io/v1', { metadata: {} }), 1, 'a new-style Event without series happened once')
   t.equal(countOf('v1', undefined), undefined)
-  t.equal(writeIdOf({ metadata: { annotations: { [WRITE_ANNOTATION]: 'x' } } }), 'x')
-  t.equal(writeIdOf({ metadata: {} }), undefined)
+  t.equal(writeIdOf({ metadata: { annotations: { [WRITE_ANNOTATION]: 'x' } } }, WRITE_ANNOTATION), 'x')
+  t.equal(writeIdOf({ metadata: {} }, WRITE_ANNOTATION), undefined)
+})
+
+t.test('each writer marks its writes under its own annotation key, a valid one for any component and instance', async t => {
+  t.match(WRITE_ANNOTATION, /^pino-k8s-events\/write-id\.[0-9a-f]{8}$/)
+  t.equal(writeAnnotationOf({ component: 'pino-k8s-events', instance: 'devbox-1234' }), WRITE_ANNOTATION, 'the same writer, the same key in every process')
+  const other = writeAnnotationOf({ component: 'pino-k8s-events', instance: 'devbox-5678' })
+  t.not(other, WRITE_ANNOTATION, 'another replica has a key of its own')
+  t.not(writeAnnotationOf({ component: 'a/b', instance: 'c' }), writeAnnotationOf({ component: 'a', instance: 'b/c' }))
+  const stored = { metadata: { annotations: { [WRITE_ANNOTATION]: 'ours', [other]: 'theirs' } } }
+  t.equal(writeIdOf(stored, WRITE_ANNOTATION), 'ours', "another replica's write leaves our mark in place")
+  const weird = writeAnnotationOf({ component: 'Ünïcode operator ' + 'x'.repeat(300), instance: '' })
+  const [prefix, name] = weird.split('/')
+  t.equal(prefix, 'pino-k8s-events')
+  t.ok(name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name), 'a qualified name of at most 63 characters')
+})
+
+t.test('a read is built on only when it is an Event with a resourceVersion', async t => {
+  t.ok(isReadableEvent({ metadata: { resourceVersion: '7' }, count: 2 }))
+  t.notOk(isReadableEvent(undefined), 'a body that was not JSON or too large')
+  t.notOk(isReadableEvent('not an event'))
+  t.notOk(isReadableEvent({ kind: 'Status' }))
+  t.notOk(isReadableEvent({ metadata: {} }), 'without a resourceVersion a PATCH could overwrite')
+  t.notOk(isReadableEvent({ metadata: null }))
 })
 
 t.test('names are deterministic DNS-1123 subdomains derived from the object and the key', async t => {

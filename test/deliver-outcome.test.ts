@@ -13,13 +13,24 @@ t.test('success', async t => {
 
 t.test('network failures, 5xx and 429 are retried; Retry-After from header or body, whichever is larger', async t => {
   t.same(classify('create', { kind: 'network', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }),
-    { kind: 'retry', notBeforeMs: 0, detail: 'ECONNREFUSED: connect ECONNREFUSED' })
-  t.equal(classify('patch', answer(500, { message: 'etcd timeout' })).kind, 'retry')
+    { kind: 'retry', notBeforeMs: 0, detail: 'ECONNREFUSED: connect ECONNREFUSED', network: true })
+  t.match(classify('patch', answer(500, { message: 'etcd timeout' })), { kind: 'retry', network: false })
   t.equal(classify('patch', answer(503)).kind, 'retry')
   const header = classify('create', answer(429, { details: { retryAfterSeconds: 1 } }, 3))
   t.equal(header.kind === 'retry' && header.notBeforeMs, 3000)
   const body = classify('create', answer(429, { details: { retryAfterSeconds: 5 } }, 2))
   t.equal(body.kind === 'retry' && body.notBeforeMs, 5000)
+})
+
+t.test('failures on our side of the connection are dropped at once: no retry can mend them', async t => {
+  t.same(classify('create', { kind: 'network', code: 'NOCONFIG', message: 'no Kubernetes API configuration' }),
+    { kind: 'drop', cause: 'no-connection', detail: 'NOCONFIG: no Kubernetes API configuration' })
+  for (const code of ['EINVALIDPATH', 'EINVALIDBODY', 'ECLOSED']) {
+    t.match(classify('patch', { kind: 'network', code, message: 'refused here' }), { kind: 'drop', cause: 'invalid', status: undefined }, code)
+  }
+  for (const code of ['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'CREDENTIALS', 'toString']) {
+    t.match(classify('create', { kind: 'network', code, message: 'x' }), { kind: 'retry', network: true }, code)
+  }
 })
 
 t.test('401 asks for fresh credentials', async t => {

@@ -524,5 +524,6 @@ t.test('soak: 50,000 lines with 30% of requests failing, every count exact after
   t.equal(stats.linesRead, objects * repeats)
   t.ok(stats.retried >= failed, `${stats.retried} retries`)
   t.same(Object.values(stats.dropped).filter(count => count !== 0), [], 'nothing dropped')
-  t.same(diagnosticLines(run.stderr), [])
+  t.match(diagnosticLines(run.stderr), [/option 'flushTimeout' is 45000 ms, but pino waits at most 10000 ms/],
+    'nothing on stderr but the note that a 45 s flushTimeout outlasts pino\'s exit wait')
 })

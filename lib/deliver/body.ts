@@ -1,12 +1,33 @@
 // Request bodies of both Event APIs. core/v1 gets the classic count/timestamps plus eventTime (kubectl shows
 // "x N over M" from count); events.k8s.io/v1 must carry none of the deprecated fields and grows `series`.
+import { createHash } from 'node:crypto'
 import type { EventsApi, ObjectReference, Source } from '../types.js'
 import type { EventRecord } from '../correlate/record.js'
 import { microTime, rfc3339 } from './times.js'
 
-/** a write's batch id: after a lost answer, a GET tells whether that write landed */
-export const WRITE_ANNOTATION = 'pino-k8s-events/write-id'
+/**
+ * Each writer's annotation holds the batch id of its latest write: after a lost answer, a GET tells whether that
+ * write landed. One key per writer (component and instance), because with a shared key a replica writing in
+ * between would hide our landed write and our retry would count its occurrences twice.
+ */
+export const WRITE_ANNOTATION_PREFIX = 'pino-k8s-events/write-id.'
+const WRITER_HASH_HEX_LENGTH = 8
 export const MERGE_PATCH = 'application/merge-patch+json'
+
+/** who writes, with the annotation key of its own writes */
+export interface Writer extends Source {
+  writeAnnotation: string
+}
+
+/** `pino-k8s-events/write-id.<8 hex>`: a valid annotation key for any component and instance */
+export function writeAnnotationOf (source: Source): string {
+  const hash = createHash('sha256').update(JSON.stringify([source.component, source.instance])).digest('hex')
+  return WRITE_ANNOTATION_PREFIX + hash.slice(0, WRITER_HASH_HEX_LENGTH)
+}
+
+export function writerOf (source: Source): Writer {
+  return { component: source.component, instance: source.instance, writeAnnotation: writeAnnotationOf(source) }
+}
 
 export function eventsPath (api: EventsApi, namespace: string, name?: string): string {
   const base = api === 'v1' ? '/api/v1' : '/apis/events.k8s.io/v1'
@@ -23,27 +44,27 @@ export function objectReference (ref: ObjectReference): Record<string, string> {
   return out
 }
 
-function metadata (record: EventRecord, writeId: string, withName: boolean): Record<string, unknown> {
+function metadata (record: EventRecord, writer: Writer, writeId: string, withName: boolean): Record<string, unknown> {
   const meta: Record<string, unknown> = withName ? { name: record.name, namespace: record.namespace } : {}
   if (!withName && record.resourceVersion !== undefined) meta.resourceVersion = record.resourceVersion
-  meta.annotations = { [WRITE_ANNOTATION]: writeId }
+  meta.annotations = { [writer.writeAnnotation]: writeId }
   return meta
 }
 
-export function createBody (api: EventsApi, source: Source, record: EventRecord, count: number, writeId: string): Record<string, unknown> {
+export function createBody (api: EventsApi, writer: Writer, record: EventRecord, count: number, writeId: string): Record<string, unknown> {
   if (api === 'v1') {
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: metadata(record, writeId, true),
+      metadata: metadata(record, writer, writeId, true),
       involvedObject: objectReference(record.regarding),
       type: record.type,
       reason: record.reason,
       message: record.message,
       action: record.action,
-      source: { component: source.component, host: source.instance },
-      reportingComponent: source.component,
-      reportingInstance: source.instance,
+      source: { component: writer.component, host: writer.instance },
+      reportingComponent: writer.component,
+      reportingInstance: writer.instance,
       firstTimestamp: rfc3339(record.firstTime),
       lastTimestamp: rfc3339(record.lastTime),
       eventTime: microTime(record.firstTime),
@@ -53,14 +74,14 @@ export function createBody (api: EventsApi, source: Source, record: EventRecord,
   const body: Record<string, unknown> = {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
-    metadata: metadata(record, writeId, true),
+    metadata: metadata(record, writer, writeId, true),
     regarding: objectReference(record.regarding),
     note: record.message,
     type: record.type,
     reason: record.reason,
     action: record.action,
-    reportingController: source.component,
-    reportingInstance: source.instance,
+    reportingController: writer.component,
+    reportingInstance: writer.instance,
     eventTime: microTime(record.firstTime)
   }
   // The server accepts a series only from count 2 on.
@@ -69,14 +90,14 @@ export function createBody (api: EventsApi, source: Source, record: EventRecord,
 }
 
 /** a merge patch; the resourceVersion makes the server refuse it (409) when someone else wrote in between */
-export function patchBody (api: EventsApi, record: EventRecord, count: number, writeId: string): Record<string, unknown> {
+export function patchBody (api: EventsApi, writer: Writer, record: EventRecord, count: number, writeId: string): Record<string, unknown> {
   if (api === 'v1') {
-    const body: Record<string, unknown> = { metadata: metadata(record, writeId, false), count, lastTimestamp: rfc3339(record.lastTime) }
+    const body: Record<string, unknown> = { metadata: metadata(record, writer, writeId, false), count, lastTimestamp: rfc3339(record.lastTime) }
     if (record.aggregate) body.message = record.message
     return body
   }
   // Only series and metadata may change on an events.k8s.io/v1 update.
-  return { metadata: metadata(record, writeId, false), series: { count, lastObservedTime: microTime(record.lastTime) } }
+  return { metadata: metadata(record, writer, writeId, false), series: { count, lastObservedTime: microTime(record.lastTime) } }
 }
 
 function positiveInteger (value: unknown): number | undefined {
@@ -97,7 +118,14 @@ export function resourceVersionOf (body: any): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-export function writeIdOf (body: any): string | undefined {
-  const value = body?.metadata?.annotations?.[WRITE_ANNOTATION]
+/** the batch id of `writeAnnotation`'s writer's latest write on a stored Event */
+export function writeIdOf (body: any, writeAnnotation: string): string | undefined {
+  const value = body?.metadata?.annotations?.[writeAnnotation]
   return typeof value === 'string' ? value : undefined
+}
+
+/** whether a read answered with an Event we can build on: a PATCH based on anything less would overwrite the count */
+export function isReadableEvent (body: any): boolean {
+  return body !== null && typeof body === 'object' && typeof body.metadata === 'object' && body.metadata !== null &&
+    resourceVersionOf(body) !== undefined
 }

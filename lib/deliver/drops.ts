@@ -46,10 +46,17 @@ export function createDropReporter (opts: {
 }): DropReporter {
   const { diagnostics, dropped } = opts
   const notices = new TokenBucket(NOTICES_PER_SECOND, NOTICES_PER_SECOND, opts.now())
+  /** occurrences dropped since the latest notice, so each notice tells how many the ones left out stood for */
+  let droppedSinceNotice = 0
   const group = opts.api === 'v1' ? '' : 'events.k8s.io'
 
   function explain (cause: DropCause, count: number, about: AboutEvent, detail: DropDetail): void {
     const answer = detail.status === undefined ? '' : ` (${detail.status}${detail.reason ? ' ' + detail.reason : ''})`
+    if (cause === 'invalid' && detail.status === undefined) {
+      // Refused on our side before it reached the server; the message starts with the client's code.
+      diagnostics.warn(`invalid:request:${detail.message.split(':', 1)[0]}`, `an event about ${describeObject(about.regarding)} could not be sent: ${detail.message}`)
+      return
+    }
     switch (cause) {
       case 'forbidden': {
         const verb = VERBS[detail.op ?? 'create']
@@ -74,11 +81,15 @@ export function createDropReporter (opts: {
       case 'queue-full':
         diagnostics.warn('queue-full', `the queue of events waiting to be written is full (${opts.queueSize}); new events are dropped`)
         return
+      case 'no-connection':
+        diagnostics.warn('no-connection', `no connection to the Kubernetes API can be made, events are dropped: ${detail.message}`)
+        return
       case 'evicted':
         diagnostics.warn('evicted', `the event cache and the queue are both full; counts of the least recently used events are dropped`)
         return
       case 'namespace-terminating':
       case 'closed':
+      case 'unconfirmed':
         // Expected while a namespace is deleted or the process stops: counted, and the close summary tells.
     }
   }
@@ -87,11 +98,16 @@ export function createDropReporter (opts: {
     drop (cause, count, about, detail) {
       if (count <= 0) return
       dropped[cause] = (dropped[cause] ?? 0) + count
+      droppedSinceNotice += count
       explain(cause, count, about, detail)
       if (!notices.take(opts.now())) return
+      const sincePrevious = droppedSinceNotice
+      droppedSinceNotice = 0
       diagnostics.emit('k8sEventDropped', {
         cause,
         count,
+        // occurrences of any cause dropped since the previous notice, this one's included
+        droppedSincePrevious: sincePrevious,
         ...(detail.status === undefined ? {} : { status: detail.status }),
         message: detail.message,
         event: { namespace: about.namespace, type: about.type, reason: about.reason, object: describeObject(about.regarding) }

@@ -5,7 +5,7 @@ import type { ApiResult } from '../types.js'
 export type Operation = 'create' | 'read' | 'patch'
 
 export const DROP_CAUSES = ['queue-full', 'forbidden', 'invalid', 'not-found', 'conflict', 'namespace-terminating',
-  'retries-exhausted', 'unauthorized', 'evicted', 'closed'] as const
+  'retries-exhausted', 'unauthorized', 'no-connection', 'evicted', 'closed', 'unconfirmed'] as const
 export type DropCause = typeof DROP_CAUSES[number]
 
 export type Outcome =
@@ -16,9 +16,25 @@ export type Outcome =
   | { kind: 'conflict' }
   /** patch or read found nothing (the Event expired after its TTL or was deleted): create it again */
   | { kind: 'gone' }
-  | { kind: 'retry', notBeforeMs: number, detail: string }
+  /**
+   * another attempt may succeed. An answer from the server uses up one of maxAttempts; a network failure does
+   * not (`network`), so an outage is bounded by maxRetryAge alone and everything waits for the server's return.
+   */
+  | { kind: 'retry', notBeforeMs: number, detail: string, network: boolean }
   | { kind: 'reauthenticate', detail: string }
-  | { kind: 'drop', cause: DropCause, status: number, reason: string, detail: string }
+  /** status and reason are absent when the request never reached the server */
+  | { kind: 'drop', cause: DropCause, status?: number, reason?: string, detail: string }
+
+/**
+ * Failures on our side of the connection that no retry can mend: no usable configuration, a request that cannot
+ * be written, a client already closed.
+ */
+const PERMANENT_NETWORK_CODES: Record<string, DropCause> = {
+  NOCONFIG: 'no-connection',
+  EINVALIDPATH: 'invalid',
+  EINVALIDBODY: 'invalid',
+  ECLOSED: 'invalid'
+}
 
 function statusMessage (status: number, body: any): string {
   return typeof body?.message === 'string' && body.message !== '' ? body.message : `HTTP ${status}`
@@ -36,12 +52,16 @@ function retryAfterMs (result: { retryAfterSeconds?: number, body: any }): numbe
 }
 
 export function classify (op: Operation, result: ApiResult): Outcome {
-  if (result.kind === 'network') return { kind: 'retry', notBeforeMs: 0, detail: `${result.code}: ${result.message}` }
+  if (result.kind === 'network') {
+    const detail = `${result.code}: ${result.message}`
+    const cause = Object.hasOwn(PERMANENT_NETWORK_CODES, result.code) ? PERMANENT_NETWORK_CODES[result.code] : undefined
+    return cause === undefined ? { kind: 'retry', notBeforeMs: 0, detail, network: true } : { kind: 'drop', cause, detail }
+  }
   const { status, body } = result
   const detail = statusMessage(status, body)
   const reason = typeof body?.reason === 'string' ? body.reason : ''
   if (status >= 200 && status < 300) return { kind: 'ok', body }
-  if (status === 429 || status === 408 || status >= 500) return { kind: 'retry', notBeforeMs: retryAfterMs(result), detail: `${status} ${detail}` }
+  if (status === 429 || status === 408 || status >= 500) return { kind: 'retry', notBeforeMs: retryAfterMs(result), detail: `${status} ${detail}`, network: false }
   if (status === 401) return { kind: 'reauthenticate', detail }
   if (status === 403) {
     const cause = isNamespaceTerminating(body) ? 'namespace-terminating' : 'forbidden'

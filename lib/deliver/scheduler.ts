@@ -1,12 +1,14 @@
 // Delivery: which record is written next, and what its answer means. Records wait in a bounded queue (ready
-// for a request slot, or waiting for a token or a retry); at most `concurrency` requests are out, at most one
-// per record, so occurrences that arrive meanwhile add up and go out together in the next request.
+// for a request slot, or waiting for a retry); at most `concurrency` requests are out, at most one per record, so
+// occurrences that arrive meanwhile add up and go out together in the next request. Records waiting for their
+// object's token stay out of that queue: the dedup cache bounds them, and once it forgets one, the queue does.
 import { randomBytes } from 'node:crypto'
 import type { ApiClient, ApiResult, Config, Diagnostics, Source, Stats } from '../types.js'
 import type { Correlator } from '../correlate/index.js'
 import { unsentCount, type EventRecord } from '../correlate/record.js'
 import { TokenBucket } from '../correlate/token-bucket.js'
-import { applyAnswer, endBatch, type RetryLimits } from './answer.js'
+import { applyAnswer, endBatch, type AnswerContext } from './answer.js'
+import { writerOf } from './body.js'
 import type { DropDetail, DropReporter } from './drops.js'
 import type { DropCause, Operation } from './outcome.js'
 import { buildRequest, nextOperation } from './requests.js'
@@ -23,7 +25,10 @@ export interface Scheduler {
   evicted (record: EventRecord): void
   /** resolves when every occurrence counted so far is written or dropped, or after timeoutMs */
   flush (timeoutMs: number): Promise<void>
-  /** drops what is still unsent (cause 'closed') and stops every timer */
+  /**
+   * drops what is still unsent (cause 'closed') or sent without an answer yet (cause 'unconfirmed': it may have
+   * landed), and stops every timer
+   */
   shutdown (): void
   readonly inFlight: number
   readonly queued: number
@@ -50,14 +55,21 @@ export function createScheduler (opts: {
   const { delivery } = config
   const random = opts.random ?? Math.random
   const concurrency = Math.max(1, delivery.concurrency)
-  const retryLimits: RetryLimits = { api: config.api, maxAttempts: delivery.maxAttempts, maxRetryAgeMs: delivery.maxRetryAgeMs }
+  const writer = writerOf(source)
+  const answerContext: AnswerContext = {
+    api: config.api, writeAnnotation: writer.writeAnnotation, maxAttempts: delivery.maxAttempts, maxRetryAgeMs: delivery.maxRetryAgeMs
+  }
   const globalLimit = new TokenBucket(delivery.burst, delivery.qps, now())
   const batchPrefix = randomBytes(4).toString('hex')
   let batchCounter = 0
 
   // Insertion-ordered sets: the oldest record goes first.
   const ready = new Set<EventRecord>()
-  const waiting = new Set<EventRecord>()
+  /** waiting for a token of their object's bucket */
+  const throttled = new Set<EventRecord>()
+  /** the throttled ones the dedup cache forgot: only delivery holds them now, so they take room in the queue */
+  const throttledUncached = new Set<EventRecord>()
+  const retrying = new Set<EventRecord>()
   const parked = new Set<EventRecord>()
   const inFlight = new Set<EventRecord>()
   const flushWaiters = new Set<FlushWaiter>()
@@ -76,19 +88,26 @@ export function createScheduler (opts: {
     }
   }
 
-  const queued = (): number => ready.size + waiting.size
+  const queued = (): number => ready.size + retrying.size + throttledUncached.size
   const hasRoom = (): boolean => queued() < delivery.queueSize
 
   function setState (record: EventRecord, state: EventRecord['delivery']['state']): void {
     const from = record.delivery.state
     if (from === 'ready') ready.delete(record)
-    else if (from === 'waiting') waiting.delete(record)
-    else if (from === 'parked') parked.delete(record)
+    else if (from === 'waiting') {
+      throttled.delete(record)
+      throttledUncached.delete(record)
+      retrying.delete(record)
+    } else if (from === 'parked') parked.delete(record)
     else if (from === 'in-flight') inFlight.delete(record)
     record.delivery.state = state
     if (state === 'ready') ready.add(record)
-    else if (state === 'waiting') waiting.add(record)
-    else if (state === 'parked') parked.add(record)
+    else if (state === 'waiting') {
+      if (record.delivery.waitingFor === 'token') {
+        throttled.add(record)
+        if (!record.cached) throttledUncached.add(record)
+      } else retrying.add(record)
+    } else if (state === 'parked') parked.add(record)
     else if (state === 'in-flight') inFlight.add(record)
     // Records with work must stay findable even when the dedup cache forgets them.
     if (state === 'idle' || state === 'parked') correlator.log.unpin(record)
@@ -108,9 +127,11 @@ export function createScheduler (opts: {
     wakeAt = Infinity
     const time = now()
     let next = Infinity
-    for (const record of waiting) {
-      if (record.delivery.wakeAt <= time) setState(record, 'ready')
-      else next = Math.min(next, record.delivery.wakeAt)
+    for (const group of [throttled, retrying]) {
+      for (const record of group) {
+        if (record.delivery.wakeAt <= time) setState(record, 'ready')
+        else next = Math.min(next, record.delivery.wakeAt)
+      }
     }
     armTimer(next)
     pump()
@@ -136,14 +157,16 @@ export function createScheduler (opts: {
     if (closed) return
     const time = now()
     while (inFlight.size < concurrency && ready.size > 0) {
-      const globalWait = globalLimit.msUntilToken(time)
+      // While flushing, counts must reach the server whatever the buckets say: the process is about to stop, and
+      // concurrency still bounds what is asked of the server at once.
+      const globalWait = flushing === 0 ? globalLimit.msUntilToken(time) : 0
       if (globalWait > 0) {
         armTimer(time + globalWait)
         break
       }
       const record = ready.values().next().value as EventRecord
       const op = nextOperation(record)
-      // Reads carry no occurrences; while flushing, counts must reach the server whatever the buckets say.
+      // Reads carry no occurrences.
       if (op !== 'read' && flushing === 0) {
         const tokenWait = correlator.takeToken(record, time)
         if (tokenWait > 0) {
@@ -175,7 +198,7 @@ export function createScheduler (opts: {
     setState(record, 'in-flight')
     let answer: Promise<ApiResult>
     try {
-      answer = client.request(buildRequest(config.api, source, record, op, delivery.requestTimeoutMs))
+      answer = client.request(buildRequest(config.api, writer, record, op, delivery.requestTimeoutMs))
     } catch (err) {
       answer = Promise.resolve({ kind: 'network', code: 'EREQUEST', message: String((err as Error)?.message ?? err) })
     }
@@ -188,7 +211,7 @@ export function createScheduler (opts: {
   function complete (record: EventRecord, op: Operation, result: ApiResult): void {
     if (closed) return
     setState(record, 'idle')
-    const step = applyAnswer(record, op, result, retryLimits, now(), random)
+    const step = applyAnswer(record, op, result, answerContext, now(), random)
     switch (step.kind) {
       case 'written':
         if (step.op === 'create') stats.posted++
@@ -217,7 +240,7 @@ export function createScheduler (opts: {
     const count = unsentCount(record)
     record.pending = 0
     endBatch(record, record.observedSeq)
-    if (record.delivery.state === 'waiting' || record.delivery.state === 'ready' || record.delivery.state === 'parked') {
+    if (record.delivery.state !== 'idle' && record.delivery.state !== 'in-flight') {
       setState(record, 'idle')
     }
     drops.drop(cause, count, record, detail)
@@ -233,9 +256,7 @@ export function createScheduler (opts: {
   }
 
   function releaseThrottled (): void {
-    for (const record of waiting) {
-      if (record.delivery.waitingFor === 'token') setState(record, 'ready')
-    }
+    for (const record of throttled) setState(record, 'ready')
   }
 
   return {
@@ -246,10 +267,16 @@ export function createScheduler (opts: {
       schedulePump()
     },
     evicted (record) {
-      if (closed || record.delivery.state !== 'parked') return
+      if (closed) return
+      const state = record.delivery.state
+      const throttledUncounted = state === 'waiting' && record.delivery.waitingFor === 'token' && !throttledUncached.has(record)
+      if (state !== 'parked' && !throttledUncounted) return
       if (hasRoom()) {
-        setState(record, 'ready')
-        schedulePump()
+        if (throttledUncounted) throttledUncached.add(record)
+        else {
+          setState(record, 'ready')
+          schedulePump()
+        }
         return
       }
       drop(record, 'evicted', { message: 'the event cache and the pending queue are full' })
@@ -257,7 +284,7 @@ export function createScheduler (opts: {
     },
     flush (timeoutMs) {
       const records = new Map<EventRecord, number>()
-      for (const group of [ready, waiting, parked, inFlight]) {
+      for (const group of [ready, throttled, retrying, parked, inFlight]) {
         for (const record of group) if (unsentCount(record) > 0) records.set(record, record.observedSeq)
       }
       if (closed || records.size === 0) return Promise.resolve()
@@ -282,7 +309,12 @@ export function createScheduler (opts: {
     },
     shutdown () {
       if (closed) return
-      for (const group of [ready, waiting, parked, inFlight]) {
+      // Sent but unanswered: the server may have them, so they are told apart from those never sent.
+      for (const record of inFlight) {
+        drops.drop('unconfirmed', record.sending, record, { message: 'the transport closed while the write was in flight; it may have landed' })
+        record.sending = 0
+      }
+      for (const group of [ready, throttled, retrying, parked, inFlight]) {
         for (const record of group) drop(record, 'closed', { message: 'the transport closed before the event was written' })
       }
       closed = true
@@ -290,7 +322,9 @@ export function createScheduler (opts: {
       wakeTimer = undefined
       for (const waiter of flushWaiters) waiter.finish()
       ready.clear()
-      waiting.clear()
+      throttled.clear()
+      throttledUncached.clear()
+      retrying.clear()
       parked.clear()
       inFlight.clear()
     },
