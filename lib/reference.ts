@@ -77,8 +77,73 @@ function requiredText (value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
+type Outcome = { ref?: ObjectReference, problem?: string }
+
+/** The fields a reference is made of, as read from the binding: what the checks decide on, and nothing else. */
+interface ReadReference {
+  label: string
+  isBody: boolean
+  apiVersion: string
+  kind: string
+  name: string
+  namespace: unknown
+  uid: unknown
+  fieldPath: unknown
+}
+
+function sameRead (a: ReadReference, b: ReadReference): boolean {
+  return a.label === b.label && a.isBody === b.isBody && a.apiVersion === b.apiVersion && a.kind === b.kind &&
+    a.name === b.name && a.namespace === b.namespace && a.uid === b.uid && a.fieldPath === b.fieldPath
+}
+
+function isPrimitive (value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function')
+}
+
+/** The checks of toReference once its fields are read: a function of those fields alone. */
+function checkReference (read: ReadReference): Outcome {
+  const { label, isBody, apiVersion, kind, name } = read
+  const problems: string[] = []
+  const namespace = optionalText(read.namespace, 'namespace', problems)
+  const uid = optionalText(read.uid, 'uid', problems)
+  const fieldPath = isBody ? undefined : optionalText(read.fieldPath, 'fieldPath', problems)
+  for (const problem of [
+    apiVersionProblem(apiVersion),
+    kindProblem(kind),
+    nameProblem(name),
+    namespace === undefined ? undefined : namespaceProblem(namespace),
+    uid === undefined ? undefined : uidProblem(uid),
+    fieldPath === undefined ? undefined : fieldPathProblem(fieldPath)
+  ]) {
+    if (problem !== undefined) problems.push(problem)
+  }
+  if (problems.length > 0) return { problem: `${label} is not a valid object reference: ${problems.join('; ')}` }
+
+  const ref: ObjectReference = { apiVersion, kind, name, namespace: namespace ?? '' }
+  if (uid !== undefined) ref.uid = uid
+  if (fieldPath !== undefined) ref.fieldPath = fieldPath
+  return { ref }
+}
+
+// A line logged again and again names the same object, and each line is parsed into fresh objects: the outcome of
+// the checks is kept for the last fields read, when all of them are primitives (so equal means the same input).
+let lastChecked: { read: ReadReference, outcome: Outcome } | undefined
+
+function checkReferenceOnce (read: ReadReference): Outcome {
+  let outcome: Outcome
+  if (lastChecked !== undefined && sameRead(lastChecked.read, read)) {
+    outcome = lastChecked.outcome
+  } else {
+    outcome = checkReference(read)
+    const reusable = isPrimitive(read.namespace) && isPrimitive(read.uid) && isPrimitive(read.fieldPath)
+    lastChecked = reusable ? { read, outcome } : undefined
+  }
+  // Callers own what they get: each has a reference of its own.
+  return outcome.ref === undefined ? { problem: outcome.problem } : { ref: { ...outcome.ref } }
+}
+
 /** One object body or reference → its reference, or the reasons it has none. */
-function toReference (value: unknown, label: string): { ref?: ObjectReference, problem?: string } {
+function toReference (value: unknown, label: string): Outcome {
   if (!isRecord(value)) {
     return { problem: `${label} is ${Array.isArray(value) ? 'a nested list' : preview(value)}, not a Kubernetes object or object reference` }
   }
@@ -97,27 +162,17 @@ function toReference (value: unknown, label: string): { ref?: ObjectReference, p
     return { problem: `${label} has no ${missing.join(', ')} (each must be a non-empty string), so no event can name its object` }
   }
 
-  const problems: string[] = []
-  const namespace = optionalText(own(names, 'namespace'), 'namespace', problems)
-  const uid = optionalText(own(names, 'uid'), 'uid', problems)
   // A reference may point into the object (a container); a body never does.
-  const fieldPath = isBody ? undefined : optionalText(own(value, 'fieldPath'), 'fieldPath', problems)
-  for (const problem of [
-    apiVersionProblem(apiVersion),
-    kindProblem(kind),
-    nameProblem(name),
-    namespace === undefined ? undefined : namespaceProblem(namespace),
-    uid === undefined ? undefined : uidProblem(uid),
-    fieldPath === undefined ? undefined : fieldPathProblem(fieldPath)
-  ]) {
-    if (problem !== undefined) problems.push(problem)
-  }
-  if (problems.length > 0) return { problem: `${label} is not a valid object reference: ${problems.join('; ')}` }
-
-  const ref: ObjectReference = { apiVersion, kind, name, namespace: namespace ?? '' }
-  if (uid !== undefined) ref.uid = uid
-  if (fieldPath !== undefined) ref.fieldPath = fieldPath
-  return { ref }
+  return checkReferenceOnce({
+    label,
+    isBody,
+    apiVersion,
+    kind,
+    name,
+    namespace: own(names, 'namespace'),
+    uid: own(names, 'uid'),
+    fieldPath: isBody ? undefined : own(value, 'fieldPath')
+  })
 }
 
 /**

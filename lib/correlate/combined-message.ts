@@ -4,6 +4,8 @@ import { MAX_MESSAGE_BYTES, truncateMiddle, utf8Length } from '../message.js'
 
 export const COMBINED_PREFIX = '(combined from similar events): '
 
+const ROOM_FOR_LATEST = MAX_MESSAGE_BYTES - utf8Length(COMBINED_PREFIX)
+
 export function combinedMessage (latest: string): string {
-  return COMBINED_PREFIX + truncateMiddle(latest, MAX_MESSAGE_BYTES - utf8Length(COMBINED_PREFIX))
+  return COMBINED_PREFIX + truncateMiddle(latest, ROOM_FOR_LATEST)
 }

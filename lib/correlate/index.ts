@@ -7,7 +7,7 @@ import { usableTime } from '../deliver/times.js'
 import { createAggregator, type Aggregator } from './aggregator.js'
 import { combinedMessage } from './combined-message.js'
 import { createEventLog, type EventLog } from './event-log.js'
-import { aggregateKey, eventKey, nameIdentity, spamKey } from './keys.js'
+import { createKeyMaker, nameIdentity, spamKey } from './keys.js'
 import { newRecord, type EventRecord } from './record.js'
 import { createSpamFilter } from './spam-filter.js'
 
@@ -40,6 +40,7 @@ export function createCorrelator (opts: {
     : createAggregator({ cacheSize, maxEvents: aggregate.maxEvents, intervalSeconds: aggregate.intervalSeconds })
   const spamFilter = createSpamFilter({ cacheSize, rateLimit })
   const log = createEventLog({ cacheSize, onEvict: opts.onEvict })
+  const keysOf = createKeyMaker(source)
   let seq = 0
 
   function count (record: EventRecord, time: number): void {
@@ -52,17 +53,14 @@ export function createCorrelator (opts: {
   return {
     observe (shape, now, mayCreate) {
       const time = usableTime(shape.time, usableTime(now, Date.now()))
-      let key = eventKey(source, shape)
+      const keys = keysOf(shape)
       let message = shape.message
       let aggregated = false
-      if (aggregator !== undefined) {
-        const similarKey = aggregateKey(source, shape)
-        if (aggregator.observe(similarKey, shape.message, now)) {
-          key = similarKey
-          message = combinedMessage(shape.message)
-          aggregated = true
-        }
+      if (aggregator !== undefined && aggregator.observe(keys.aggregate, shape.message, now)) {
+        message = combinedMessage(shape.message)
+        aggregated = true
       }
+      const key = aggregated ? keys.aggregate : keys.event
       const existing = log.find(key)
       if (existing !== undefined) {
         if (aggregated) existing.message = message

@@ -1,22 +1,145 @@
 // The identities that decide what counts as "the same": client-go's getEventKey, aggregate key and spam
-// key, extended with the event's namespace and action because both are part of what is stored. JSON arrays
-// keep the parts unambiguous (no separator can collide with a value).
+// key, extended with the event's namespace and action because both are part of what is stored.
+// The event and aggregate keys are needed for every line: each part is written with its length in front, cheaper
+// than JSON and just as unambiguous (no value can pass for a separator, so two different lists of parts never give
+// one key), and a leading tag keeps the two apart in the dedup log they share. The spam key and the name identity
+// are made once per Event and stay JSON arrays; the name identity must never change, as it names Events on the server.
 import type { EventShape, ObjectReference, Source } from '../types.js'
+
+const EVENT_TAG = 'e'
+const AGGREGATE_TAG = 'a'
+
+/** `<length>:<text>`; a value that is not text (never from shapeEvents) is written as tagged JSON */
+function part (value: unknown): string {
+  if (typeof value === 'string') return `${value.length}:${value}`
+  const json = JSON.stringify(value) ?? 'null'
+  return `~${json.length}:${json}`
+}
 
 function objectParts (ref: ObjectReference): string[] {
   return [ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid ?? '']
 }
 
+/** everything the event key is made of; the aggregate key leaves out fieldPath and message */
+interface KeyParts {
+  component: string
+  instance: string
+  namespace: string
+  apiVersion: string
+  kind: string
+  objectNamespace: string
+  name: string
+  uid: string
+  type: string
+  reason: string
+  action: string
+  fieldPath: string
+  message: string
+}
+
+function keyParts (source: Source, shape: EventShape): KeyParts {
+  const ref = shape.regarding
+  return {
+    component: source.component,
+    instance: source.instance,
+    namespace: shape.namespace,
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    objectNamespace: ref.namespace,
+    name: ref.name,
+    uid: ref.uid ?? '',
+    type: shape.type,
+    reason: shape.reason,
+    action: shape.action,
+    fieldPath: ref.fieldPath ?? '',
+    message: shape.message
+  }
+}
+
+function sharedPart (p: KeyParts): string {
+  return part(p.component) + part(p.instance) + part(p.namespace) + part(p.apiVersion) + part(p.kind) +
+    part(p.objectNamespace) + part(p.name) + part(p.uid) + part(p.type) + part(p.reason) + part(p.action)
+}
+
+function sameShared (a: KeyParts, b: KeyParts): boolean {
+  return a.component === b.component && a.instance === b.instance && a.namespace === b.namespace &&
+    a.apiVersion === b.apiVersion && a.kind === b.kind && a.objectNamespace === b.objectNamespace &&
+    a.name === b.name && a.uid === b.uid && a.type === b.type && a.reason === b.reason && a.action === b.action
+}
+
+function allText (p: KeyParts): boolean {
+  return typeof p.component === 'string' && typeof p.instance === 'string' && typeof p.namespace === 'string' &&
+    typeof p.apiVersion === 'string' && typeof p.kind === 'string' && typeof p.objectNamespace === 'string' &&
+    typeof p.name === 'string' && typeof p.uid === 'string' && typeof p.type === 'string' &&
+    typeof p.reason === 'string' && typeof p.action === 'string' && typeof p.fieldPath === 'string' &&
+    typeof p.message === 'string'
+}
+
+function eventKeyOf (shared: string, p: KeyParts): string {
+  return EVENT_TAG + shared + part(p.fieldPath) + part(p.message)
+}
+
 /** occurrences with this key update one Event */
 export function eventKey (source: Source, shape: EventShape): string {
-  return JSON.stringify([source.component, source.instance, shape.namespace, ...objectParts(shape.regarding),
-    shape.regarding.fieldPath ?? '', shape.type, shape.reason, shape.action, shape.message])
+  const parts = keyParts(source, shape)
+  return eventKeyOf(sharedPart(parts), parts)
 }
 
 /** occurrences with this key but different messages are "similar"; fieldPath is left out as client-go does */
 export function aggregateKey (source: Source, shape: EventShape): string {
-  return JSON.stringify(['aggregate', source.component, source.instance, shape.namespace, ...objectParts(shape.regarding),
-    shape.type, shape.reason, shape.action])
+  return AGGREGATE_TAG + sharedPart(keyParts(source, shape))
+}
+
+export interface OccurrenceKeys {
+  /** eventKey of the occurrence */
+  readonly event: string
+  /** aggregateKey of the occurrence */
+  readonly aggregate: string
+}
+
+/** An aggregated occurrence never needs its event key, so it is only built when asked for. */
+class KeysOfParts implements OccurrenceKeys {
+  readonly aggregate: string
+  readonly #shared: string
+  readonly #parts: KeyParts
+  #event: string | undefined
+
+  constructor (shared: string, aggregate: string, parts: KeyParts) {
+    this.#shared = shared
+    this.aggregate = aggregate
+    this.#parts = parts
+  }
+
+  get event (): string {
+    this.#event ??= eventKeyOf(this.#shared, this.#parts)
+    return this.#event
+  }
+}
+
+/**
+ * eventKey and aggregateKey of each occurrence, the same strings as those functions give. A warning logged again
+ * and again repeats every part, so the keys of the previous occurrence are handed out again when all its parts
+ * are equal: no key is built, and the dedup maps get the same string, whose hash is already known. Distinct
+ * messages about one object reuse the shared part.
+ */
+export function createKeyMaker (source: Source): (shape: EventShape) => OccurrenceKeys {
+  // Only parts that are all texts are remembered, so === compares contents.
+  let last: { parts: KeyParts, shared: string, keys: OccurrenceKeys } | undefined
+  return shape => {
+    const parts = keyParts(source, shape)
+    const sameAsLast = last !== undefined && sameShared(last.parts, parts)
+    if (sameAsLast && last!.parts.fieldPath === parts.fieldPath && last!.parts.message === parts.message) return last!.keys
+    const shared = sameAsLast ? last!.shared : sharedPart(parts)
+    const aggregate = sameAsLast ? last!.keys.aggregate : AGGREGATE_TAG + shared
+    if (!allText(parts)) {
+      // A part that is not text could change before the key is asked for: take it as it is now.
+      last = undefined
+      return { event: eventKeyOf(shared, parts), aggregate }
+    }
+    const keys = new KeysOfParts(shared, aggregate, parts)
+    last = { parts, shared, keys }
+    return keys
+  }
 }
 
 /** requests about one object and type share one token bucket, whatever the reason or message */

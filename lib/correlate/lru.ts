@@ -5,6 +5,10 @@ export class LruCache<K, V> {
   readonly #entries = new Map<K, V>()
   readonly #maxSize: number
   readonly #onEvict: ((key: K, value: V) => void) | undefined
+  // A repeated occurrence asks for the entry it just used: re-inserting the newest entry would move nothing, and
+  // the delete leaves a hole the map has to compact later.
+  #newestKey: K | undefined
+  #newestKnown = false
 
   constructor (maxSize: number, onEvict?: (key: K, value: V) => void) {
     this.#maxSize = Math.max(1, Math.floor(maxSize))
@@ -17,8 +21,10 @@ export class LruCache<K, V> {
   get (key: K): V | undefined {
     const value = this.#entries.get(key)
     if (value === undefined) return undefined
+    if (this.#newestKnown && key === this.#newestKey) return value
     this.#entries.delete(key)
     this.#entries.set(key, value)
+    this.#markNewest(key)
     return value
   }
 
@@ -30,6 +36,8 @@ export class LruCache<K, V> {
   set (key: K, value: V): void {
     this.#entries.delete(key)
     this.#entries.set(key, value)
+    this.#markNewest(key)
+    // The entry just set is never the oldest while there are others, so eviction leaves it the newest.
     while (this.#entries.size > this.#maxSize) {
       const oldest = this.#entries.keys().next().value as K
       const evicted = this.#entries.get(oldest) as V
@@ -39,10 +47,21 @@ export class LruCache<K, V> {
   }
 
   delete (key: K): boolean {
+    if (this.#newestKnown && key === this.#newestKey) this.#forgetNewest()
     return this.#entries.delete(key)
   }
 
   values (): IterableIterator<V> {
     return this.#entries.values()
+  }
+
+  #markNewest (key: K): void {
+    this.#newestKey = key
+    this.#newestKnown = true
+  }
+
+  #forgetNewest (): void {
+    this.#newestKey = undefined
+    this.#newestKnown = false
   }
 }
