@@ -11,6 +11,7 @@ const OBJECTS = sized(1000, 100)
 const SAMPLE_EVERY = sized(100_000, 1_000)
 const QPS = 20
 const BURST = 100
+const QUEUE_SIZE = 1000
 /** how long the end may wait for pending Events; the default 5 s would only make the run longer */
 const FLUSH_TIMEOUT_MS = sized(2000, 200)
 
@@ -70,9 +71,13 @@ async function main (): Promise<void> {
   const ours = paced.answer
   const requests = paced.requests
   const requestCount = requests?.length ?? ((ours.posted ?? 0) + (ours.patched ?? 0) + (ours.retried ?? 0))
-  const lastRequest = requests !== undefined && requests.length > 0 ? Math.max(...requests.map(r => r.time)) : ours.startedAt + ours.closedMs
-  const spanSeconds = (lastRequest - ours.startedAt) / 1000
+  // While the flood lasts the global limit holds; once logging is over, logger.flush() writes what the bounded queue
+  // holds (at most QUEUE_SIZE Events) without waiting for tokens, so that a clean exit loses nothing.
+  const floodEnd = ours.startedAt + ours.loggedMs
+  const duringFlood = requests?.filter(r => r.time <= floodEnd).length ?? requestCount
+  const spanSeconds = ours.loggedMs / 1000
   const allowed = Math.floor(BURST + QPS * spanSeconds)
+  const atFlush = requestCount - duringFlood
   const linesPerSecond = (answer: DistinctFloodAnswer): number => WARNINGS / (answer.flushedMs / 1000)
 
   const rows: Row[] = [
@@ -93,11 +98,18 @@ async function main (): Promise<void> {
         `discarding worker at the same pace: ${describe(baseline.answer)}, later ÷ earlier ${ratio(steady(baseline.answer.rssSamples).ratio)}`
     },
     {
-      measure: `API requests (first run), ${requests !== undefined ? 'counted by the server' : 'from the transport\'s counters'}, against the global limit (burst ${BURST} + ${QPS}/s over ${fixed(spanSeconds, 1)} s)`,
-      value: count(requestCount),
+      measure: `API requests (first run) while the warnings were logged, ${requests !== undefined ? 'counted by the server' : 'from the transport\'s counters'}, against the global limit (burst ${BURST} + ${QPS}/s over ${fixed(spanSeconds, 1)} s)`,
+      value: count(duringFlood),
       bar: `≤ ${count(allowed)}`,
-      met: requestCount <= allowed,
-      context: `${count(ours.posted ?? 0)} POST, ${count(ours.patched ?? 0)} PATCH, ${count(ours.retried ?? 0)} retried; occurrences dropped: ${describeDrops(ours.dropped)}`
+      met: duringFlood <= allowed,
+      context: `${count(ours.posted ?? 0)} POST, ${count(ours.patched ?? 0)} PATCH, ${count(ours.retried ?? 0)} retried in all; occurrences dropped: ${describeDrops(ours.dropped)}`
+    },
+    {
+      measure: `API requests made by the final logger.flush(), which writes the bounded queue without waiting for tokens`,
+      value: count(atFlush),
+      bar: `≤ ${count(QUEUE_SIZE)} (queueSize)`,
+      met: atFlush <= QUEUE_SIZE,
+      context: 'a clean exit loses nothing that was queued; what the queue could not hold was dropped and counted'
     }
   ]
 
