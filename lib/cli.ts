@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The command for piped logs: stdin → stdout unchanged, and Events for the lines that carry an object reference.
-import { existsSync, readFileSync, writeSync } from 'node:fs'
-import { delimiter, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { existsSync, writeSync } from 'node:fs'
+import { delimiter } from 'node:path'
 import { createDiagnostics } from './diagnostics.js'
+import { describeError } from './fields.js'
+import { packageVersion } from './connection/user-agent.js'
 import { parseOptions } from './options.js'
 import { resolveLevels } from './levels.js'
 import { createEventRecorder, createLineCounters, createLineHandler } from './pipeline.js'
@@ -17,24 +18,10 @@ const MAX_LINE_BYTES = 4 * 1024 * 1024
 const EXIT_GRACE_MS = 2000
 const NEWLINE = 0x0a
 
-const describeError = (err: unknown): string => (err as Error)?.message ?? String(err)
-
 function writeFd (fd: 1 | 2, text: string): void {
   try {
     writeSync(fd, text)
   } catch {}
-}
-
-function packageVersion (): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let depth = 0; depth < 4; depth++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-      if (pkg?.name === 'pino-k8s-events' && typeof pkg.version === 'string') return pkg.version
-    } catch {}
-    dir = dirname(dir)
-  }
-  return 'unknown'
 }
 
 /** Cuts a byte stream into lines (at most `maxLineBytes` each) without holding more than one partial line. */

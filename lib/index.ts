@@ -7,6 +7,7 @@ import { parseOptions } from './options.js'
 import { resolveLevels } from './levels.js'
 import { createEventRecorder, createLineCounters, createLineHandler } from './pipeline.js'
 import type { Diagnostics } from './types.js'
+import { describeError } from './fields.js'
 
 export { k8sObjectSerializer, serializers } from './serializer.js'
 export { checkOptions } from './options.js'
@@ -34,7 +35,7 @@ export default async function pinoK8sEvents (rawOptions: unknown = {}): Promise<
   try {
     return await createTransport(rawOptions, diagnostics)
   } catch (err) {
-    diagnostics.warn('start', `could not start, no events will be posted: ${(err as Error)?.message ?? String(err)}`)
+    diagnostics.warn('start', `could not start, no events will be posted: ${describeError(err)}`)
     return build(source => { source.resume() }, { parse: 'lines', parseLine: keepLine, metadata: false })
   }
 }
@@ -67,7 +68,7 @@ async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): 
       // A synchronous listener keeps up with pino: an awaited loop body would back up into the application's memory.
       source.on('data', lineHandler(source))
     } catch (err) {
-      diagnostics.warn('start', `could not start reading log lines, no events will be posted: ${(err as Error)?.message ?? String(err)}`)
+      diagnostics.warn('start', `could not start reading log lines, no events will be posted: ${describeError(err)}`)
       source.resume()
     }
   }, {

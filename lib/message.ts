@@ -1,6 +1,7 @@
 // Text rules for what goes on an Event. The API server counts every limit in UTF-8 bytes (Go len()), so the
 // cutting here is by bytes and never splits a character: a broken character would be rejected or garbled.
 import type { SerializedError } from './types.js'
+import { isRecord, ownField } from './fields.js'
 
 /** The API server's limit for message/note once eventTime is set. */
 export const MAX_MESSAGE_BYTES = 1024
@@ -110,17 +111,13 @@ export function truncateMiddle (text: string, maxBytes: number): string {
 }
 
 function ownString (value: object, key: string): string | undefined {
-  const field = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined
+  const field = ownField(value, key)
   return typeof field === 'string' ? field : undefined
-}
-
-function isObject (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function errorLabel (err: unknown): string {
   if (typeof err === 'string') return cleanWhitespace(err)
-  if (!isObject(err)) return ''
+  if (!isRecord(err)) return ''
   const message = cleanWhitespace(ownString(err, 'message') ?? '')
   return message !== '' ? message : cleanWhitespace(ownString(err, 'type') ?? '')
 }
@@ -148,7 +145,7 @@ export function errorParts (err: SerializedError): string[] {
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && cause !== undefined && cause !== null; depth++) {
     const label = errorLabel(cause)
     if (label !== '' && !parts.some(part => part.includes(label))) parts.push(label)
-    cause = isObject(cause) && Object.hasOwn(cause, 'cause') ? cause.cause : undefined
+    cause = isRecord(cause) && Object.hasOwn(cause, 'cause') ? cause.cause : undefined
   }
   const aggregated = Object.hasOwn(err, 'aggregateErrors') ? err.aggregateErrors : undefined
   if (Array.isArray(aggregated) && aggregated.length > 0) parts.push(summarizeAggregate(aggregated))
@@ -177,7 +174,7 @@ function combine (text: string, parts: string[]): string {
 export function formatMessage (msg: string, err?: SerializedError, maxBytes = MAX_MESSAGE_BYTES): string {
   try {
     const text = cleanWhitespace(typeof msg === 'string' ? msg : '')
-    const parts = isObject(err) ? errorParts(err) : []
+    const parts = isRecord(err) ? errorParts(err) : []
     return truncateMiddle(combine(text, parts), maxBytes)
   } catch {
     return ''

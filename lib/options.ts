@@ -2,6 +2,7 @@
 // a bad value must never stop the application's logging: it is reported and its default used instead.
 import { hostname } from 'node:os'
 import type { Config, EventsApi } from './types.js'
+import { DNS1123_SUBDOMAIN } from './dns1123.js'
 import { resolveLevels } from './levels.js'
 import { MAX_WORD_BYTES, preview, removeWhitespace, truncateEnd } from './message.js'
 
@@ -45,7 +46,6 @@ const KNOWN = new Set([
 ])
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const MAX_INSTANCE_BYTES = 128
 

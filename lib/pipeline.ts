@@ -6,6 +6,7 @@ import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector } from './select.js'
 import { shapeEvents } from './shape.js'
 import type { Config, Diagnostics } from './types.js'
+import { describeError } from './fields.js'
 
 export interface InputKeys {
   messageKey: string
@@ -74,7 +75,7 @@ export function createLineHandler (opts: {
       counters.linesSelected++
       for (const shape of shapeEvents(selected, shapeContext)) recorder.record(shape)
     } catch (err) {
-      diagnostics.warn('line', `could not handle a log line: ${(err as Error)?.message ?? String(err)}`)
+      diagnostics.warn('line', `could not handle a log line: ${describeError(err)}`)
     }
   }
 }

@@ -2,6 +2,7 @@
 // untrusted: only own properties are read, every field is checked, and a bad one is explained, never thrown.
 import type { ObjectReference } from './types.js'
 import { dns1123LabelProblem, dns1123SubdomainProblem } from './options.js'
+import { isRecord, ownField as own, type Fields } from './fields.js'
 import { preview } from './message.js'
 
 /** More objects than this on one line is a mistake (or an attack), not an event worth posting for each. */
@@ -15,16 +16,6 @@ const CONTROL_CHARACTER = /\p{Cc}/u
 // CRDs require kinds whose lower case form is a DNS-1035 label.
 const KIND = /^[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?$/
 const VERSION = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-
-type Fields = Record<string, unknown>
-
-function isRecord (value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function own (object: Fields, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined
-}
 
 function kindProblem (kind: string): string | undefined {
   if (kind.length > 63 || !KIND.test(kind)) return `kind ${preview(kind)} is not a kind name (a letter, then letters, digits or '-', at most 63)`

@@ -1,6 +1,7 @@
 // The first stage: which log lines are about a Kubernetes object. Most lines are not, and they must cost next to
 // nothing, so a substring test comes before any parsing.
 import type { Diagnostics, SelectedLine, SerializedError } from './types.js'
+import { isRecord, ownField, type Fields } from './fields.js'
 import { lookupLevel } from './levels.js'
 import { preview } from './message.js'
 
@@ -30,11 +31,6 @@ const LEVEL_WHEN_ABSENT = 30
 // seconds, as zap's `ts` writes them.
 const EPOCH_SECONDS_BELOW = 1e11
 
-type Fields = Record<string, unknown>
-
-function isRecord (value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 export function createSelector (opts: SelectorOptions): Selector {
   const path = opts.objectKey.split('.')
@@ -61,7 +57,7 @@ export function createSelector (opts: SelectorOptions): Selector {
   }
 
   function levelOf (fields: Fields): number {
-    const value = Object.hasOwn(fields, levelKey) ? fields[levelKey] : undefined
+    const value = ownField(fields, levelKey)
     if (typeof value === 'number' && Number.isFinite(value)) return value
     if (typeof value === 'string') {
       const level = lookupLevel(levelValues, value.trim())
@@ -72,7 +68,7 @@ export function createSelector (opts: SelectorOptions): Selector {
   }
 
   function timeOf (fields: Fields): number {
-    const value = Object.hasOwn(fields, timeKey) ? fields[timeKey] : undefined
+    const value = ownField(fields, timeKey)
     if (typeof value === 'number' && Number.isFinite(value)) return value > 0 && value < EPOCH_SECONDS_BELOW ? Math.round(value * 1000) : value
     if (typeof value === 'string') {
       const parsed = Date.parse(value)
@@ -82,7 +78,7 @@ export function createSelector (opts: SelectorOptions): Selector {
   }
 
   function messageOf (fields: Fields): string {
-    const value = Object.hasOwn(fields, messageKey) ? fields[messageKey] : undefined
+    const value = ownField(fields, messageKey)
     if (typeof value === 'string') return value
     if (typeof value === 'number' || typeof value === 'boolean') return String(value)
     return ''
@@ -107,7 +103,7 @@ export function createSelector (opts: SelectorOptions): Selector {
       if (!binding.found) return undefined
       const level = levelOf(parsed)
       if (level < minLevel) return undefined
-      const err = Object.hasOwn(parsed, errorKey) ? parsed[errorKey] : undefined
+      const err = ownField(parsed, errorKey)
       const selected: SelectedLine = {
         level,
         time: timeOf(parsed),

@@ -1,11 +1,8 @@
 // A pino serializer for the binding: a whole object body (managedFields, spec, status...) would be written on every
 // line of a child logger; its reference is all an event needs.
+import { isRecord } from './fields.js'
 
 const REFERENCE_FIELDS = ['namespace', 'uid', 'fieldPath'] as const
-
-function isRecord (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function trimOne (value: unknown): unknown {
   if (!isRecord(value)) return value

@@ -1,5 +1,6 @@
 // The second stage: what each event says (type, reason, message, action) and whom it is about.
 import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, Stats } from './types.js'
+import { describeError, ownField } from './fields.js'
 import { isEventObject, toReferences } from './reference.js'
 import { MAX_WORD_BYTES, cleanWhitespace, formatMessage, removeWhitespace, truncateEnd } from './message.js'
 
@@ -20,10 +21,6 @@ const EVENTS_API_TYPES = new Set(['Normal', 'Warning'])
 const EVENTS_API_FALLBACK_TYPE = 'Warning'
 const MAX_TYPE_BYTES = 128
 
-function ownField (fields: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(fields, key) ? fields[key] : undefined
-}
-
 /** reason and action: one word, at most 128 bytes; undefined when nothing is left. */
 function word (value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
@@ -41,13 +38,26 @@ function eventType (line: SelectedLine, ctx: ShapeContext): string {
 
 function reasonOf (line: SelectedLine, ctx: ShapeContext): string {
   return word(ownField(line.fields, 'reason')) ??
-    (line.err !== undefined ? word(Object.hasOwn(line.err, 'type') ? line.err.type : undefined) : undefined) ??
+    (line.err !== undefined ? word(ownField(line.err, 'type')) : undefined) ??
     ctx.defaultReason
 }
 
 // `kubectl describe node` looks events up with the node's name as uid, because that is how the kubelet records them.
 function asKubeletRecordsIt (ref: ObjectReference): ObjectReference {
   return ref.kind === 'Node' && ref.apiVersion === 'v1' ? { ...ref, uid: ref.name } : ref
+}
+
+// Naming an object twice on one line (or two Node references that the uid rule makes equal) is one occurrence.
+function distinctReferences (refs: ObjectReference[]): ObjectReference[] {
+  const seen = new Set<string>()
+  const distinct: ObjectReference[] = []
+  for (const ref of refs) {
+    const identity = JSON.stringify([ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid ?? null, ref.fieldPath ?? null])
+    if (seen.has(identity)) continue
+    seen.add(identity)
+    distinct.push(ref)
+  }
+  return distinct
 }
 
 /** The events a selected line asks for: one per valid object it names (0..100). Never throws. */
@@ -58,7 +68,7 @@ export function shapeEvents (line: SelectedLine, ctx: ShapeContext): EventShape[
       if (ctx.stats !== undefined) ctx.stats.invalidBindings++
       ctx.diagnostics.warn(`invalid-binding:${ctx.objectKey}`, problems.join('. '))
     }
-    const targets = refs.filter(ref => !isEventObject(ref))
+    const targets = distinctReferences(refs.filter(ref => !isEventObject(ref)).map(asKubeletRecordsIt))
     if (targets.length === 0) return []
 
     const type = eventType(line, ctx)
@@ -70,12 +80,12 @@ export function shapeEvents (line: SelectedLine, ctx: ShapeContext): EventShape[
       reason,
       message,
       action,
-      regarding: asKubeletRecordsIt(target),
+      regarding: target,
       namespace: target.namespace !== '' ? target.namespace : ctx.clusterNamespace,
       time: line.time
     }))
   } catch (err) {
-    ctx.diagnostics.warn('shape', `could not make an event of a log line: ${(err as Error)?.message ?? String(err)}`)
+    ctx.diagnostics.warn('shape', `could not make an event of a log line: ${describeError(err)}`)
     return []
   }
 }

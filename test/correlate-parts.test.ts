@@ -2,10 +2,14 @@ import t from 'tap'
 import { LruCache } from '../lib/correlate/lru.js'
 import { TokenBucket } from '../lib/correlate/token-bucket.js'
 import { createAggregator } from '../lib/correlate/aggregator.js'
+import { fingerprint } from '../lib/correlate/fingerprint.js'
 import { createSpamFilter } from '../lib/correlate/spam-filter.js'
 import { combinedMessage, COMBINED_PREFIX } from '../lib/correlate/combined-message.js'
-import { aggregateKey, eventKey, nameIdentity, spamKey } from '../lib/correlate/keys.js'
+import { createKeyMaker, nameIdentity, spamKey } from '../lib/correlate/keys.js'
 import type { EventShape, Source } from '../lib/types.js'
+
+const eventKey = (source: Source, shape: EventShape): string => createKeyMaker(source)(shape).event
+const aggregateKey = (source: Source, shape: EventShape): string => createKeyMaker(source)(shape).aggregate
 
 const source: Source = { component: 'kubelet', instance: 'kublet.node1' }
 function shape (over: Partial<EventShape> = {}, ref: Partial<EventShape['regarding']> = {}): EventShape {
@@ -29,7 +33,7 @@ t.test('the LRU forgets the least recently used entry and reports it', async t =
   t.equal(lru.get('a'), 1, 'reading a marks it as used')
   lru.set('c', 3)
   t.same(evicted, ['b'])
-  t.equal(lru.peek('b'), undefined)
+  t.equal(lru.get('b'), undefined)
   t.equal(lru.size, 2)
   lru.set('a', 10)
   t.same(evicted, ['b'], 'replacing a value evicts nothing')
@@ -40,8 +44,8 @@ t.test('the LRU stays at its size under a flood of keys', async t => {
   const lru = new LruCache<number, number>(100)
   for (let i = 0; i < 100_000; i++) lru.set(i, i)
   t.equal(lru.size, 100)
-  t.equal(lru.peek(99_999), 99_999)
-  t.equal(lru.peek(99_899), undefined)
+  t.equal(lru.get(99_999), 99_999)
+  t.equal(lru.get(99_899), undefined)
 })
 
 t.test('a token bucket gives its burst, then one token per 1/qps seconds', async t => {
@@ -101,6 +105,17 @@ t.test('the aggregator: the 10th distinct message within the window aggregates, 
   let aggregated = 0
   for (let i = 0; i < 100; i++) if (same.observe('k', 'same', i)) aggregated++
   t.equal(aggregated, 0, 'one message repeated 100 times never aggregates')
+})
+
+t.test('a message fingerprint is a safe integer, equal for equal texts and apart for different ones', async t => {
+  t.equal(fingerprint('disk pressure'), fingerprint('disk ' + 'pressure'))
+  t.ok(Number.isSafeInteger(fingerprint('€'.repeat(400))))
+  const seen = new Set<number>()
+  for (let i = 0; i < 100_000; i++) seen.add(fingerprint(`replica ${i} is not ready`))
+  seen.add(fingerprint(''))
+  seen.add(fingerprint('\u0100'))
+  seen.add(fingerprint('\u0001'))
+  t.equal(seen.size, 100_003, 'no two of 100 003 distinct messages share a fingerprint')
 })
 
 t.test('the aggregator window is rolling: a pause longer than the interval starts over', async t => {

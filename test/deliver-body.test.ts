@@ -1,7 +1,8 @@
 import t from 'tap'
 import { countOf, createBody, eventsPath, isReadableEvent, patchBody, writeAnnotationOf, writeIdOf, writerOf } from '../lib/deliver/body.js'
-import { eventName, isDns1123Subdomain, toSubdomain } from '../lib/deliver/names.js'
-import { microTime, rfc3339, usableTime } from '../lib/deliver/times.js'
+import { eventName, isDns1123Subdomain, toSubdomain } from '../lib/correlate/names.js'
+import { usableTime } from '../lib/correlate/usable-time.js'
+import { microTime, rfc3339 } from '../lib/deliver/times.js'
 import { newRecord, type EventRecord } from '../lib/correlate/record.js'
 
 const source = writerOf({ component: 'pino-k8s-events', instance: 'devbox-1234' })

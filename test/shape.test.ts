@@ -252,3 +252,24 @@ t.test('shapeEvents never throws', async t => {
   t.same(shapeEvents(line, ctx), [])
   t.match(warnings[0], /could not make an event of a log line: broken mapping/)
 })
+
+t.test('an object named twice on one line is one occurrence', async t => {
+  const { logger, events } = pipeline()
+  const pod = { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'lab', uid: 'u' }
+  logger.child({ k8sObject: [pod, { ...pod }, { ...pod, fieldPath: 'spec.containers{main}' }, { ...pod, uid: 'other' }] }).warn('x')
+  t.strictSame(events.map(e => e.regarding), [
+    pod,
+    { ...pod, fieldPath: 'spec.containers{main}' },
+    { ...pod, uid: 'other' }
+  ], 'only exact repeats are dropped; a different fieldPath or uid is another target')
+
+  const nodes = pipeline()
+  nodes.logger.child({
+    k8sObject: [
+      { apiVersion: 'v1', kind: 'Node', name: 'node-1' },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', uid: '1b2c-uid' } }
+    ]
+  }).warn('disk pressure')
+  t.strictSame(nodes.events.map(e => e.regarding), [{ apiVersion: 'v1', kind: 'Node', name: 'node-1', namespace: '', uid: 'node-1' }],
+    'two references to one Node become one once the uid is the name')
+})

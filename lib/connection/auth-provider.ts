@@ -2,6 +2,7 @@
 // from @kubernetes/client-node, loaded only here and only when installed: everyone else starts without it.
 import type { RequestOptions } from 'node:https'
 import type { AuthProviderSettings } from './target.js'
+import { describeError } from '../fields.js'
 
 export type AuthProviderOutcome = { ok: true, authorization: string } | { ok: false, message: string }
 
@@ -27,7 +28,7 @@ async function loadKubeConfigClass (): Promise<(new () => KubeConfigLike) | stri
   } catch (err) {
     const code = (err as { code?: string }).code
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return `it needs ${CLIENT_NODE}: npm install ${CLIENT_NODE}@^1.4`
-    return `${CLIENT_NODE} could not be loaded: ${(err as Error)?.message ?? String(err)}`
+    return `${CLIENT_NODE} could not be loaded: ${describeError(err)}`
   }
 }
 

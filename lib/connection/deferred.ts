@@ -1,6 +1,7 @@
 // The client, made on first use: loading the connection code, reading kubeconfigs and loading the YAML parser wait
 // until the first event is written, so the transport is ready for pino at once.
 import type { ApiClient } from '../types.js'
+import { describeError } from '../fields.js'
 import type { ApiClientOptions } from './index.js'
 
 export function createDeferredApiClient (opts: ApiClientOptions): ApiClient {
@@ -20,7 +21,7 @@ export function createDeferredApiClient (opts: ApiClientOptions): ApiClient {
       try {
         return await (await made()).request(req)
       } catch (err) {
-        return { kind: 'network', code: 'NOCONFIG', message: `no connection to the API server could be made: ${(err as Error)?.message ?? String(err)}` }
+        return { kind: 'network', code: 'NOCONFIG', message: `no connection to the API server could be made: ${describeError(err)}` }
       }
     },
     reloadCredentials: () => client?.reloadCredentials(),

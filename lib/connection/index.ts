@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { ApiClient, Diagnostics } from '../types.js'
+import { describeError } from '../fields.js'
 import { createCredentials } from './credentials.js'
 import { createHttpClient, printableServer } from './http-client.js'
 import { DEFAULT_SERVICE_ACCOUNT_DIR, inClusterAvailable, loadInCluster } from './in-cluster.js'
@@ -145,7 +146,7 @@ export function createApiClient (opts: ApiClientOptions): ApiClient {
   try {
     return build(opts)
   } catch (err) {
-    const message = `the API connection could not be set up: ${(err as Error)?.message ?? String(err)}`
+    const message = `the API connection could not be set up: ${describeError(err)}`
     try { opts.diagnostics.warn('connection:config', message) } catch {}
     return unconfiguredClient(message)
   }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, sep } from 'node:path'
+import { isRecord as isDict } from '../fields.js'
 import type { AuthSettings, ConnectionTarget, ExecSettings, FileOrData, Impersonation, TargetProblem, TlsSettings } from './target.js'
 
 type YamlModule = typeof import('yaml')
@@ -26,9 +27,6 @@ export interface MergedKubeconfig {
   files: string[]
 }
 
-function isDict (value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function text (value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined

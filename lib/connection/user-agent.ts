@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 const PACKAGE_NAME = 'pino-k8s-events'
 
 // The module runs from lib/ in tests and from dist/lib/ when installed, so the package root is found by walking up.
-function packageVersion (): string {
+/** this package's version from its package.json, 'unknown' when it cannot be read */
+export function packageVersion (): string {
   try {
     let dir = dirname(fileURLToPath(import.meta.url))
     for (let depth = 0; depth < 5; depth++) {

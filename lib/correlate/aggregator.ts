@@ -1,9 +1,11 @@
 // client-go's EventAggregator: when one object gets many different messages with the same type and reason
 // within a rolling window, the further ones are counted on one aggregate Event instead of one Event each.
+import { fingerprint } from './fingerprint.js'
 import { LruCache } from './lru.js'
 
 interface SimilarMessages {
-  messages: Set<string>
+  /** fingerprints of the distinct messages seen, not their texts: the latest text travels on the shape */
+  messages: Set<number>
   lastSeen: number
 }
 
@@ -22,12 +24,12 @@ export function createAggregator (opts: { cacheSize: number, maxEvents: number, 
         entry = { messages: new Set(), lastSeen: now }
         similar.set(aggregateKey, entry)
       }
-      entry.messages.add(message)
+      entry.messages.add(fingerprint(message))
       entry.lastSeen = now
       // A message already in the set leaves its size alone, so identical messages never aggregate.
       if (entry.messages.size < opts.maxEvents) return false
       // Keep the set at most maxEvents - 1 long: every further distinct message aggregates, memory stays flat.
-      const oldest = entry.messages.values().next().value as string
+      const oldest = entry.messages.values().next().value as number
       entry.messages.delete(oldest)
       return true
     }

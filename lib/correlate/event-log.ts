@@ -9,7 +9,6 @@ export interface EventLog {
   pin (record: EventRecord): void
   unpin (record: EventRecord): void
   readonly size: number
-  readonly pinnedSize: number
 }
 
 export function createEventLog (opts: { cacheSize: number, onEvict: (record: EventRecord) => void }): EventLog {
@@ -33,7 +32,6 @@ export function createEventLog (opts: { cacheSize: number, onEvict: (record: Eve
     add,
     pin (record) { pinned.set(record.key, record) },
     unpin (record) { pinned.delete(record.key) },
-    get size () { return cache.size },
-    get pinnedSize () { return pinned.size }
+    get size () { return cache.size }
   }
 }

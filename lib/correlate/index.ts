@@ -2,14 +2,14 @@
 // occurrence belongs to, the dedup log counts it there, and the spam filter gates every request about the
 // object. It never sends anything: it only knows what and how much; delivery decides when.
 import type { Config, EventShape, Source } from '../types.js'
-import { eventName } from '../deliver/names.js'
-import { usableTime } from '../deliver/times.js'
 import { createAggregator, type Aggregator } from './aggregator.js'
 import { combinedMessage } from './combined-message.js'
 import { createEventLog, type EventLog } from './event-log.js'
 import { createKeyMaker, nameIdentity, spamKey } from './keys.js'
+import { eventName } from './names.js'
 import { newRecord, type EventRecord } from './record.js'
 import { createSpamFilter } from './spam-filter.js'
+import { usableTime } from './usable-time.js'
 
 export interface Observation {
   record: EventRecord

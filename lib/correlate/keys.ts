@@ -9,11 +9,9 @@ import type { EventShape, ObjectReference, Source } from '../types.js'
 const EVENT_TAG = 'e'
 const AGGREGATE_TAG = 'a'
 
-/** `<length>:<text>`; a value that is not text (never from shapeEvents) is written as tagged JSON */
-function part (value: unknown): string {
-  if (typeof value === 'string') return `${value.length}:${value}`
-  const json = JSON.stringify(value) ?? 'null'
-  return `~${json.length}:${json}`
+/** `<length>:<text>` */
+function part (value: string): string {
+  return `${value.length}:${value}`
 }
 
 function objectParts (ref: ObjectReference): string[] {
@@ -67,33 +65,14 @@ function sameShared (a: KeyParts, b: KeyParts): boolean {
     a.name === b.name && a.uid === b.uid && a.type === b.type && a.reason === b.reason && a.action === b.action
 }
 
-function allText (p: KeyParts): boolean {
-  return typeof p.component === 'string' && typeof p.instance === 'string' && typeof p.namespace === 'string' &&
-    typeof p.apiVersion === 'string' && typeof p.kind === 'string' && typeof p.objectNamespace === 'string' &&
-    typeof p.name === 'string' && typeof p.uid === 'string' && typeof p.type === 'string' &&
-    typeof p.reason === 'string' && typeof p.action === 'string' && typeof p.fieldPath === 'string' &&
-    typeof p.message === 'string'
-}
-
 function eventKeyOf (shared: string, p: KeyParts): string {
   return EVENT_TAG + shared + part(p.fieldPath) + part(p.message)
 }
 
-/** occurrences with this key update one Event */
-export function eventKey (source: Source, shape: EventShape): string {
-  const parts = keyParts(source, shape)
-  return eventKeyOf(sharedPart(parts), parts)
-}
-
-/** occurrences with this key but different messages are "similar"; fieldPath is left out as client-go does */
-export function aggregateKey (source: Source, shape: EventShape): string {
-  return AGGREGATE_TAG + sharedPart(keyParts(source, shape))
-}
-
 export interface OccurrenceKeys {
-  /** eventKey of the occurrence */
+  /** occurrences with this key update one Event */
   readonly event: string
-  /** aggregateKey of the occurrence */
+  /** occurrences with this key but different messages are "similar"; fieldPath is left out as client-go does */
   readonly aggregate: string
 }
 
@@ -117,13 +96,12 @@ class KeysOfParts implements OccurrenceKeys {
 }
 
 /**
- * eventKey and aggregateKey of each occurrence, the same strings as those functions give. A warning logged again
+ * The event and aggregate keys of each occurrence. A warning logged again
  * and again repeats every part, so the keys of the previous occurrence are handed out again when all its parts
  * are equal: no key is built, and the dedup maps get the same string, whose hash is already known. Distinct
  * messages about one object reuse the shared part.
  */
 export function createKeyMaker (source: Source): (shape: EventShape) => OccurrenceKeys {
-  // Only parts that are all texts are remembered, so === compares contents.
   let last: { parts: KeyParts, shared: string, keys: OccurrenceKeys } | undefined
   return shape => {
     const parts = keyParts(source, shape)
@@ -131,11 +109,6 @@ export function createKeyMaker (source: Source): (shape: EventShape) => Occurren
     if (sameAsLast && last!.parts.fieldPath === parts.fieldPath && last!.parts.message === parts.message) return last!.keys
     const shared = sameAsLast ? last!.shared : sharedPart(parts)
     const aggregate = sameAsLast ? last!.keys.aggregate : AGGREGATE_TAG + shared
-    if (!allText(parts)) {
-      // A part that is not text could change before the key is asked for: take it as it is now.
-      last = undefined
-      return { event: eventKeyOf(shared, parts), aggregate }
-    }
     const keys = new KeysOfParts(shared, aggregate, parts)
     last = { parts, shared, keys }
     return keys

@@ -28,11 +28,6 @@ export class LruCache<K, V> {
     return value
   }
 
-  /** the value, without changing its place */
-  peek (key: K): V | undefined {
-    return this.#entries.get(key)
-  }
-
   set (key: K, value: V): void {
     this.#entries.delete(key)
     this.#entries.set(key, value)
@@ -46,22 +41,8 @@ export class LruCache<K, V> {
     }
   }
 
-  delete (key: K): boolean {
-    if (this.#newestKnown && key === this.#newestKey) this.#forgetNewest()
-    return this.#entries.delete(key)
-  }
-
-  values (): IterableIterator<V> {
-    return this.#entries.values()
-  }
-
   #markNewest (key: K): void {
     this.#newestKey = key
     this.#newestKnown = true
-  }
-
-  #forgetNewest (): void {
-    this.#newestKey = undefined
-    this.#newestKnown = false
   }
 }

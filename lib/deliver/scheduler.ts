@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ApiClient, ApiResult, Config, Diagnostics, Source, Stats } from '../types.js'
 import type { Correlator } from '../correlate/index.js'
+import { describeError } from '../fields.js'
 import { unsentCount, type EventRecord } from '../correlate/record.js'
 import { TokenBucket } from '../correlate/token-bucket.js'
 import { applyAnswer, endBatch, type AnswerContext } from './answer.js'
@@ -30,8 +31,6 @@ export interface Scheduler {
    * landed), and stops every timer
    */
   shutdown (): void
-  readonly inFlight: number
-  readonly queued: number
 }
 
 interface FlushWaiter {
@@ -200,10 +199,10 @@ export function createScheduler (opts: {
     try {
       answer = client.request(buildRequest(config.api, writer, record, op, delivery.requestTimeoutMs))
     } catch (err) {
-      answer = Promise.resolve({ kind: 'network', code: 'EREQUEST', message: String((err as Error)?.message ?? err) })
+      answer = Promise.resolve({ kind: 'network', code: 'EREQUEST', message: describeError(err) })
     }
     answer
-      .catch((err: unknown): ApiResult => ({ kind: 'network', code: 'EREQUEST', message: String((err as Error)?.message ?? err) }))
+      .catch((err: unknown): ApiResult => ({ kind: 'network', code: 'EREQUEST', message: describeError(err) }))
       .then(result => { safely('handling an API answer', () => { complete(record, op, result) }) })
       .catch(() => {})
   }
@@ -327,8 +326,6 @@ export function createScheduler (opts: {
       retrying.clear()
       parked.clear()
       inFlight.clear()
-    },
-    get inFlight () { return inFlight.size },
-    get queued () { return queued() }
+    }
   }
 }

@@ -13,11 +13,3 @@ export function microTime (epochMs: number): string {
 export function rfc3339 (epochMs: number): string {
   return new Date(Math.floor(epochMs)).toISOString()
 }
-
-const EARLIEST = Date.UTC(1970, 0, 1)
-const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59)
-
-/** an occurrence time the server can take (four-digit year), else `fallback` */
-export function usableTime (epochMs: number, fallback: number): number {
-  return Number.isFinite(epochMs) && epochMs >= EARLIEST && epochMs <= LATEST ? epochMs : fallback
-}

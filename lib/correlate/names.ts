@@ -2,10 +2,10 @@
 // process, so a restarted process or another replica finds the Event and continues its count. The name is a
 // DNS-1123 subdomain, which events.k8s.io/v1 requires and core/v1 accepts.
 import { createHash } from 'node:crypto'
+import { DNS1123_SUBDOMAIN } from '../dns1123.js'
 
 const MAX_NAME_LENGTH = 253
 const HASH_HEX_LENGTH = 32
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
 export function isDns1123Subdomain (name: string): boolean {
   return name.length > 0 && name.length <= MAX_NAME_LENGTH && DNS1123_SUBDOMAIN.test(name)
