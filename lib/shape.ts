@@ -49,6 +49,8 @@ function asKubeletRecordsIt (ref: ObjectReference): ObjectReference {
 
 // Naming an object twice on one line (or two Node references that the uid rule makes equal) is one occurrence.
 function distinctReferences (refs: ObjectReference[]): ObjectReference[] {
+  // Nearly every line names one object: nothing to compare.
+  if (refs.length < 2) return refs
   const seen = new Set<string>()
   const distinct: ObjectReference[] = []
   for (const ref of refs) {
