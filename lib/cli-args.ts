@@ -1,15 +1,10 @@
 // Command-line flags → the same flat options object the transport takes, plus the keys of the input format.
 import type { Config } from './types.js'
+import { PINO_INPUT_KEYS, type InputKeys } from './pipeline.js'
 
-/** Where the fields of a JSON line are found; other loggers name them differently than pino. */
-export interface InputKeys {
-  levelKey: string
-  messageKey: string
-  errorKey: string
-  timeKey: string
-}
+export type { InputKeys }
 
-export const DEFAULT_INPUT_KEYS: Readonly<InputKeys> = { levelKey: 'level', messageKey: 'msg', errorKey: 'err', timeKey: 'time' }
+export const DEFAULT_INPUT_KEYS = PINO_INPUT_KEYS
 
 export type CliRequest =
   | {

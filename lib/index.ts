@@ -5,7 +5,7 @@ import type { Transform } from 'node:stream'
 import { createDiagnostics } from './diagnostics.js'
 import { parseOptions } from './options.js'
 import { resolveLevels } from './levels.js'
-import { createEventRecorder, createLineCounters, createLineHandler } from './pipeline.js'
+import { PINO_INPUT_KEYS, createEventRecorder, createLineCounters, createLineHandler } from './pipeline.js'
 import type { Diagnostics } from './types.js'
 import { describeError } from './fields.js'
 
@@ -56,7 +56,7 @@ async function createTransport (rawOptions: unknown, diagnostics: Diagnostics): 
     return createLineHandler({
       config,
       levels,
-      keys: { messageKey: source.messageKey ?? 'msg', errorKey: source.errorKey ?? 'err' },
+      keys: { ...PINO_INPUT_KEYS, messageKey: source.messageKey ?? PINO_INPUT_KEYS.messageKey, errorKey: source.errorKey ?? PINO_INPUT_KEYS.errorKey },
       recorder,
       diagnostics,
       counters

@@ -8,12 +8,16 @@ import { shapeEvents } from './shape.js'
 import type { Config, Diagnostics } from './types.js'
 import { describeError } from './fields.js'
 
+/** Where the fields of a JSON line are found; other loggers name them differently than pino. */
 export interface InputKeys {
+  levelKey: string
   messageKey: string
   errorKey: string
-  levelKey?: string
-  timeKey?: string
+  timeKey: string
 }
+
+/** pino's own keys; messageKey and errorKey may be configured on the logger. */
+export const PINO_INPUT_KEYS: Readonly<InputKeys> = { levelKey: 'level', messageKey: 'msg', errorKey: 'err', timeKey: 'time' }
 
 export function createLineCounters (): LineStats {
   return { linesRead: 0, linesSelected: 0, invalidLines: 0, invalidBindings: 0 }
