@@ -58,6 +58,8 @@ export function createLineHandler (opts: {
     levelValues: levels.levelValues,
     diagnostics
   })
+  // The selector counts the lines it could not read; the counters show its figure whenever they are read.
+  Object.defineProperty(counters, 'invalidLines', { get: () => selector.invalidLines, enumerable: true, configurable: true })
   const shapeContext = {
     typeFor: levels.typeFor,
     defaultReason: config.defaultReason,
@@ -72,10 +74,7 @@ export function createLineHandler (opts: {
     counters.linesRead++
     try {
       const selected = selector.select(line)
-      if (selected === undefined) {
-        counters.invalidLines = selector.invalidLines
-        return
-      }
+      if (selected === undefined) return
       counters.linesSelected++
       for (const shape of shapeEvents(selected, shapeContext)) recorder.record(shape)
     } catch (err) {
