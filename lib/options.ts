@@ -2,9 +2,9 @@
 // a bad value must never stop the application's logging: it is reported and its default used instead.
 import { hostname } from 'node:os'
 import type { Config, EventsApi } from './types.js'
-import { DNS1123_SUBDOMAIN } from './dns1123.js'
-import { resolveLevels } from './levels.js'
-import { MAX_WORD_BYTES, preview, removeWhitespace, truncateEnd } from './message.js'
+import { DNS1123_SUBDOMAIN, dns1123LabelProblem, dns1123SubdomainProblem } from './dns1123.js'
+import { resolveLevels } from './select/levels.js'
+import { MAX_WORD_BYTES, preview, removeWhitespace, truncateEnd } from './text.js'
 
 export const DEFAULT_COMPONENT = 'pino-k8s-events'
 export const DEFAULT_EVENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
@@ -45,25 +45,8 @@ const KNOWN = new Set([
   'maxAttempts', 'maxRetryAge', 'requestTimeout', 'concurrency'
 ])
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const MAX_INSTANCE_BYTES = 128
-
-/** Why `value` is not a DNS-1123 label (as namespaces are), or undefined when it is one. */
-export function dns1123LabelProblem (value: string): string | undefined {
-  if (value.length === 0) return 'it is empty'
-  if (value.length > 63) return `it is ${value.length} characters long, at most 63 are allowed`
-  if (!DNS1123_LABEL.test(value)) return 'it must consist of lower case letters, digits and \'-\', and start and end with a letter or digit'
-  return undefined
-}
-
-/** Why `value` is not a DNS-1123 subdomain, or undefined when it is one. */
-export function dns1123SubdomainProblem (value: string): string | undefined {
-  if (value.length === 0) return 'it is empty'
-  if (value.length > 253) return `it is ${value.length} characters long, at most 253 are allowed`
-  if (!DNS1123_SUBDOMAIN.test(value)) return 'it must consist of lower case letters, digits, \'-\' and \'.\', and start and end with a letter or digit'
-  return undefined
-}
 
 /** Why `value` is not a Kubernetes qualified name (what reportingComponent must be), or undefined when it is one. */
 export function qualifiedNameProblem (value: string): string | undefined {

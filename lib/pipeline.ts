@@ -1,10 +1,10 @@
 // The stages every entry point shares, the transport and the command line: lines are selected and shaped into
 // Event occurrences, which the recorder correlates and delivers.
 import { createDeferredApiClient } from './connection/deferred.js'
-import type { resolveLevels } from './levels.js'
+import type { resolveLevels } from './select/levels.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
-import { createSelector } from './select.js'
-import { shapeEvents } from './shape.js'
+import { createSelector } from './select/index.js'
+import { shapeEvents } from './shape/index.js'
 import type { Config, Diagnostics } from './types.js'
 import { describeError } from './fields.js'
 

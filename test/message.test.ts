@@ -1,7 +1,6 @@
 import t from 'tap'
-import {
-  cleanWhitespace, formatMessage, removeWhitespace, truncateEnd, truncateMiddle, truncateStart, utf8Length, preview
-} from '../lib/message.js'
+import { cleanWhitespace, removeWhitespace, truncateEnd, truncateMiddle, truncateStart, utf8Length, preview } from '../lib/text.js'
+import { formatMessage } from '../lib/shape/message.js'
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
 // A text is intact when it survives a UTF-8 round trip: no lone surrogate from a split pair.

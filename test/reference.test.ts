@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isEventObject, toReferences, MAX_REFERENCES_PER_LINE } from '../lib/reference.js'
+import { isEventObject, toReferences, MAX_REFERENCES_PER_LINE } from '../lib/shape/reference.js'
 import { k8sObjectSerializer, serializers } from '../lib/serializer.js'
 
 const pod = {

@@ -1,8 +1,8 @@
 import t from 'tap'
 import pino from 'pino'
-import { createSelector, type SelectorOptions } from '../lib/select.js'
+import { createSelector, type SelectorOptions } from '../lib/select/index.js'
 import { createDiagnostics } from '../lib/diagnostics.js'
-import { resolveLevels, lookupLevel, PINO_LEVELS } from '../lib/levels.js'
+import { resolveLevels, lookupLevel, PINO_LEVELS } from '../lib/select/levels.js'
 import { parseOptions } from '../lib/options.js'
 
 const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'demo-pod', namespace: 'lab', uid: 'u1' } }

@@ -1,8 +1,9 @@
 // The second stage: what each event says (type, reason, message, action) and whom it is about.
-import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, Stats } from './types.js'
-import { describeError, ownField } from './fields.js'
+import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, Stats } from '../types.js'
+import { describeError, ownField } from '../fields.js'
 import { isEventObject, toReferences } from './reference.js'
-import { MAX_WORD_BYTES, cleanWhitespace, formatMessage, removeWhitespace, truncateEnd } from './message.js'
+import { MAX_WORD_BYTES, cleanWhitespace, removeWhitespace, truncateEnd } from '../text.js'
+import { formatMessage } from './message.js'
 
 export interface ShapeContext {
   typeFor (level: number): string

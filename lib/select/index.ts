@@ -1,9 +1,9 @@
 // The first stage: which log lines are about a Kubernetes object. Most lines are not, and they must cost next to
 // nothing, so a substring test comes before any parsing.
-import type { Diagnostics, SelectedLine, SerializedError } from './types.js'
-import { isRecord, ownField, type Fields } from './fields.js'
+import type { Diagnostics, SelectedLine, SerializedError } from '../types.js'
+import { isRecord, ownField, type Fields } from '../fields.js'
 import { lookupLevel } from './levels.js'
-import { preview } from './message.js'
+import { preview } from '../text.js'
 
 export interface SelectorOptions {
   /** the binding's key, or a dotted path to it */

@@ -1,9 +1,9 @@
 // The binding → references of the objects an event is about. The binding comes from a log line, so it is
 // untrusted: only own properties are read, every field is checked, and a bad one is explained, never thrown.
-import type { ObjectReference } from './types.js'
-import { dns1123LabelProblem, dns1123SubdomainProblem } from './options.js'
-import { isRecord, ownField as own, type Fields } from './fields.js'
-import { preview } from './message.js'
+import type { ObjectReference } from '../types.js'
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../dns1123.js'
+import { isRecord, ownField as own, type Fields } from '../fields.js'
+import { preview } from '../text.js'
 
 /** More objects than this on one line is a mistake (or an attack), not an event worth posting for each. */
 export const MAX_REFERENCES_PER_LINE = 100

@@ -1,6 +1,6 @@
 // Log levels: pino's numbers, the logger's custom levels, and the names other loggers use (for the CLI).
-import type { Config } from './types.js'
-import { preview } from './message.js'
+import type { Config } from '../types.js'
+import { preview } from '../text.js'
 
 export const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze({
   trace: 10,
