@@ -172,8 +172,9 @@ t.test('message: absent → \'\', numbers kept as text, objects ignored; errors 
   t.equal(selector.select(JSON.stringify({ k8sObject: pod }))?.message, '')
   t.equal(selector.select(JSON.stringify({ msg: 42, k8sObject: pod }))?.message, '42')
   t.equal(selector.select(JSON.stringify({ msg: { a: 1 }, k8sObject: pod }))?.message, '')
-  t.same(selector.select(JSON.stringify({ err: 'connection refused', k8sObject: pod }))?.err, { message: 'connection refused' },
-    'an error written as text (zap, logrus, Python tracebacks) is its message')
+  t.equal(selector.select(JSON.stringify({ err: 'connection refused', k8sObject: pod }))?.err, 'connection refused',
+    'an error written as text (zap, logrus, Python tracebacks) is passed on as text, for the shaping stage to read')
+  t.equal(selector.select(JSON.stringify({ err: '  ', k8sObject: pod }))?.err, undefined, 'blank text is no error')
   t.equal(selector.select(JSON.stringify({ err: 42, k8sObject: pod }))?.err, undefined)
 })
 
