@@ -4,6 +4,7 @@ import { createSelector, type SelectorOptions } from '../lib/select/index.js'
 import { createDiagnostics } from '../lib/diagnostics.js'
 import { resolveLevels, lookupLevel, PINO_LEVELS } from '../lib/select/levels.js'
 import { parseOptions } from '../lib/options.js'
+import type { SerializedError } from '../lib/types.js'
 
 const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'demo-pod', namespace: 'lab', uid: 'u1' } }
 
@@ -55,8 +56,9 @@ t.test('an error under errorKey arrives as pino serialized it', async t => {
   })
   const selected = selector.select(line)
   t.equal(selected?.level, 50)
-  t.equal(selected?.err?.type, 'TypeError')
-  t.equal(selected?.err?.message, 'Exception text.: inner')
+  const err = selected?.err as SerializedError
+  t.equal(err.type, 'TypeError')
+  t.equal(err.message, 'Exception text.: inner')
   t.equal(selected?.message, 'Some exception:')
 })
 
@@ -65,7 +67,7 @@ t.test('a custom messageKey and errorKey', async t => {
   const [line] = pinoLines(logger => logger.child({ k8sObject: pod }).warn({ error: new Error('boom') }, 'text'), { messageKey: 'message', errorKey: 'error' })
   const selected = selector.select(line)
   t.equal(selected?.message, 'text')
-  t.equal(selected?.err?.message, 'boom')
+  t.equal((selected?.err as SerializedError).message, 'boom')
 })
 
 t.test('fast path: a line without the key is never parsed (invalid JSON lacking the key gives no diagnostic)', async t => {
