@@ -86,6 +86,13 @@ t.test('JavaScript stacks of real errors', async t => {
   t.same(errorFromText(stackOf(rejected)), { type: 'Error', message: 'inner' }, 'async frames')
 })
 
+t.test('what loggers add around a trace', async t => {
+  t.same(errorFromText('Reconcile of demo-pod failed\nTraceback (most recent call last):\n  File "h.py", line 3, in f\n    g()\nValueError: bad'),
+    { type: 'ValueError', message: 'bad' }, 'text before a Python traceback')
+  t.same(errorFromText('org.example.ReconcileException: no pods\n\tat org.example.Op.run(Op.java:12) ~[op.jar:1.0]\n\tat java.base/java.lang.Thread.run(Thread.java:833) [na:na]'),
+    { type: 'ReconcileException', message: 'no pods' }, "logback's packaging data after the frames")
+})
+
 t.test('Go crash output, copied from real programs', async t => {
   const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8')
   t.same(errorFromText(fixture('go-panic-string.txt')), { type: 'Panic', message: 'bar' })

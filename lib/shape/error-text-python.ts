@@ -43,7 +43,9 @@ function parseException (lines: string[], depth: number): ErrorText | undefined 
   let index = firstNonBlank(lines)
   if (index >= lines.length) return undefined
   if (lines[index].trimEnd().endsWith(GROUP_HEADER)) return parseGroup(lines, index, depth)
-  if (lines[index].trim() === TRACEBACK_HEADER) index++
+  // Text a logger put before the traceback is not the exception.
+  const header = lines.indexOf(TRACEBACK_HEADER, index)
+  if (header >= 0) index = header + 1
   // Frames (`  File …`, source lines, `^^^` markers, "[Previous line repeated …]") are indented; the exception is not.
   while (index < lines.length && (lines[index].startsWith(' ') || lines[index].startsWith('\t') || lines[index] === '')) index++
   if (index >= lines.length) return undefined

@@ -12,12 +12,15 @@ const UNCAUGHT_PREFIX = /^Exception in thread "[^"]*" /
 const CAUSED_BY = 'Caused by: '
 const LINE_NUMBER_AT_END = /:\d+\)?$/
 
-/** `    at f (file.js:1:2)`, `    at file.js:1:2`, `\tat pkg.Class.m(File.java:12)`, `(Native Method)`, … */
+/**
+ * `    at f (file.js:1:2)`, `    at file.js:1:2`, `\tat pkg.Class.m(File.java:12)`, `(Native Method)`, and
+ * logback's `\tat pkg.Class.m(File.java:12) ~[app.jar:1.0]`.
+ */
 function isFrame (line: string): boolean {
   if (!(line.startsWith(' ') || line.startsWith('\t'))) return false
   const trimmed = line.trim()
   if (!trimmed.startsWith('at ')) return false
-  return trimmed.endsWith(')') || trimmed.endsWith('<anonymous>') || LINE_NUMBER_AT_END.test(trimmed)
+  return trimmed.endsWith(')') || trimmed.endsWith(']') || trimmed.endsWith('<anonymous>') || LINE_NUMBER_AT_END.test(trimmed)
 }
 
 /** A header and the message lines that follow it, up to the first frame; undefined when no frame follows. */
