@@ -55,7 +55,7 @@ function parseException (lines: string[], depth: number): ErrorText | undefined 
   return { type: match[1], message }
 }
 
-/** The groups's own part and its sub-exceptions, each with the margin of its nesting taken off. */
+/** The group's own part and its sub-exceptions, each with the margin of its nesting taken off. */
 function splitGroup (lines: string[], header: number): { own: string[], subs: string[][] } {
   const margin = lines[header].slice(0, lines[header].indexOf('+'))
   const ownPrefix = margin + '| '
