@@ -28,8 +28,8 @@ export interface SelectedLine {
   time: number
   /** the messageKey value, '' when absent */
   message: string
-  /** the errorKey value, when it is an object */
-  err?: SerializedError
+  /** the errorKey value, when it is an object or non-blank text (a traceback, a stack trace, a one-line error) */
+  err?: SerializedError | string
   /** the whole parsed line: reason, eventType and action are read from here */
   fields: Record<string, unknown>
   /** the raw binding value, not yet checked */

@@ -84,7 +84,7 @@ function answerCreate (body: any, api: Api, urlNamespace = 'lab'): Status | unde
   event.metadata = { ...event.metadata, namespace: urlNamespace }
   if (event.metadata.name === undefined && event.metadata.generateName !== undefined) event.metadata.name = `${event.metadata.generateName}x7k2q`
   const causes = validateEventCreate(event, api)
-  return causes.length === 0 ? undefined : statusInvalid(event.metadata.name, causes, api === 'v1' ? undefined : 'events.k8s.io')
+  return causes.length === 0 ? undefined : statusInvalid(event.metadata.name, causes)
 }
 
 /** A message exactly as the reference prints it: a JSON string literal. */
@@ -299,8 +299,8 @@ for (const referenceCase of referenceCases) {
     t.strictSame(answer?.details?.causes, expected.causes)
     if (expected.code === 422) {
       t.equal(answer?.details?.name, body.metadata.name)
-      t.equal(answer?.details?.kind, 'events')
-      t.equal(answer?.details?.group, api === 'v1' ? undefined : 'events.k8s.io')
+      t.equal(answer?.details?.kind, 'Event', 'the kind, on both APIs')
+      t.equal(answer?.details?.group, undefined, 'no group, even for events.k8s.io/v1')
     }
   })
 }
@@ -497,7 +497,7 @@ t.test('update through events.k8s.io/v1: only series and metadata may change', a
   const renamed = validateEventUpdate(stored, { ...stored, metadata: { name: 'u4', namespace: 'lab' } }, 'events.k8s.io/v1')
   t.strictSame(renamed, [invalid('metadata.name', 'Invalid value: "u4": field is immutable'), invalid('metadata.name', 'Invalid value: "u4": field is immutable')],
     'the event rules and the generic rules both report the name')
-  t.equal(statusInvalid('u3', renamed, 'events.k8s.io').message, 'Event "u3" is invalid: metadata.name: Invalid value: "u4": field is immutable',
+  t.equal(statusInvalid('u3', renamed).message, 'Event "u3" is invalid: metadata.name: Invalid value: "u4": field is immutable',
     'the message lists a repeated cause once')
 })
 
@@ -535,8 +535,8 @@ t.test('Status bodies match the real server key for key', async t => {
     '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred: etcd unavailable","reason":"InternalError","details":{"causes":[{"message":"etcd unavailable"}]},"code":500}')
   t.equal(JSON.stringify(statusServiceUnavailable('the server is shutting down')),
     '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server is shutting down","reason":"ServiceUnavailable","code":503}')
-  t.equal(JSON.stringify(statusInvalid('case10', [required('reportingInstance')], 'events.k8s.io')),
-    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Event \\"case10\\" is invalid: reportingInstance: Required value","reason":"Invalid","details":{"name":"case10","group":"events.k8s.io","kind":"events","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"reportingInstance"}]},"code":422}')
+  t.equal(JSON.stringify(statusInvalid('case10', [required('reportingInstance')])),
+    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Event \\"case10\\" is invalid: reportingInstance: Required value","reason":"Invalid","details":{"name":"case10","kind":"Event","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"reportingInstance"}]},"code":422}')
   t.equal(statusInvalid('x', []).message, 'Event "x" is invalid')
   t.equal(statusInvalid('a"b\n', []).message, 'Event "a\\"b\\n" is invalid', 'names are quoted the Go way')
 })

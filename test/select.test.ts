@@ -4,6 +4,7 @@ import { createSelector, type SelectorOptions } from '../lib/select/index.js'
 import { createDiagnostics } from '../lib/diagnostics.js'
 import { resolveLevels, lookupLevel, PINO_LEVELS } from '../lib/select/levels.js'
 import { parseOptions } from '../lib/options.js'
+import type { SerializedError } from '../lib/types.js'
 
 const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'demo-pod', namespace: 'lab', uid: 'u1' } }
 
@@ -55,8 +56,9 @@ t.test('an error under errorKey arrives as pino serialized it', async t => {
   })
   const selected = selector.select(line)
   t.equal(selected?.level, 50)
-  t.equal(selected?.err?.type, 'TypeError')
-  t.equal(selected?.err?.message, 'Exception text.: inner')
+  const err = selected?.err as SerializedError
+  t.equal(err.type, 'TypeError')
+  t.equal(err.message, 'Exception text.: inner')
   t.equal(selected?.message, 'Some exception:')
 })
 
@@ -65,7 +67,7 @@ t.test('a custom messageKey and errorKey', async t => {
   const [line] = pinoLines(logger => logger.child({ k8sObject: pod }).warn({ error: new Error('boom') }, 'text'), { messageKey: 'message', errorKey: 'error' })
   const selected = selector.select(line)
   t.equal(selected?.message, 'text')
-  t.equal(selected?.err?.message, 'boom')
+  t.equal((selected?.err as SerializedError).message, 'boom')
 })
 
 t.test('fast path: a line without the key is never parsed (invalid JSON lacking the key gives no diagnostic)', async t => {
@@ -172,8 +174,9 @@ t.test('message: absent → \'\', numbers kept as text, objects ignored; errors 
   t.equal(selector.select(JSON.stringify({ k8sObject: pod }))?.message, '')
   t.equal(selector.select(JSON.stringify({ msg: 42, k8sObject: pod }))?.message, '42')
   t.equal(selector.select(JSON.stringify({ msg: { a: 1 }, k8sObject: pod }))?.message, '')
-  t.same(selector.select(JSON.stringify({ err: 'connection refused', k8sObject: pod }))?.err, { message: 'connection refused' },
-    'an error written as text (zap, logrus, Python tracebacks) is its message')
+  t.equal(selector.select(JSON.stringify({ err: 'connection refused', k8sObject: pod }))?.err, 'connection refused',
+    'an error written as text (zap, logrus, Python tracebacks) is passed on as text, for the shaping stage to read')
+  t.equal(selector.select(JSON.stringify({ err: '  ', k8sObject: pod }))?.err, undefined, 'blank text is no error')
   t.equal(selector.select(JSON.stringify({ err: 42, k8sObject: pod }))?.err, undefined)
 })
 

@@ -161,6 +161,20 @@ t.test('message: errWithCause shapes keep the chain briefly', async t => {
   t.equal(events[0].message, 'Failed: outer: middle: inner')
 })
 
+t.test('errors given as text: a stack trace gives its exception, a reason on the line wins, other text is kept', async t => {
+  const { logger, events } = pipeline({ reason: 'Reconcile' })
+  const child = logger.child({ k8sObject: body })
+  const stack = new TypeError('x is undefined').stack
+  child.error({ err: stack }, 'Reconcile failed:')
+  child.error({ err: stack, reason: 'HandlerFailed' }, 'Reconcile failed:')
+  child.error({ err: 'dial tcp 10.0.0.1:443: connect: connection refused\n  retrying' }, 'Watch failed:')
+  t.same(events.map(e => [e.reason, e.message]), [
+    ['TypeError', 'Reconcile failed: x is undefined'],
+    ['HandlerFailed', 'Reconcile failed: x is undefined'],
+    ['Reconcile', 'Watch failed: dial tcp 10.0.0.1:443: connect: connection refused retrying']
+  ])
+})
+
 t.test('action: the field, whitespace removed, else the option', async t => {
   const { logger, events } = pipeline({ action: 'Reconcile' })
   const child = logger.child({ k8sObject: body })

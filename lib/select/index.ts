@@ -112,8 +112,8 @@ export function createSelector (opts: SelectorOptions): Selector {
         binding: binding.value
       }
       if (isRecord(err)) selected.err = err as SerializedError
-      // zap, logrus and Python tracebacks write the error as text.
-      else if (typeof err === 'string' && err.trim() !== '') selected.err = { message: err }
+      // zap, logrus and Python tracebacks write the error as text; the shaping stage reads it.
+      else if (typeof err === 'string' && err.trim() !== '') selected.err = err
       return selected
     } catch {
       return undefined

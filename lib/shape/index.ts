@@ -1,9 +1,10 @@
 // The second stage: what each event says (type, reason, message, action) and whom it is about.
-import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, Stats } from '../types.js'
+import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, SerializedError, Stats } from '../types.js'
 import { describeError, ownField } from '../fields.js'
 import { isEventObject, toReferences } from './reference.js'
 import { MAX_WORD_BYTES, cleanWhitespace, removeWhitespace, truncateEnd } from '../text.js'
 import { formatMessage } from './message.js'
+import { errorFromText } from './error-text.js'
 
 export interface ShapeContext {
   typeFor (level: number): string
@@ -37,10 +38,15 @@ function eventType (line: SelectedLine, ctx: ShapeContext): string {
   return type
 }
 
-function reasonOf (line: SelectedLine, ctx: ShapeContext): string {
+function reasonOf (line: SelectedLine, err: SerializedError | undefined, ctx: ShapeContext): string {
   return word(ownField(line.fields, 'reason')) ??
-    (line.err !== undefined ? word(ownField(line.err, 'type')) : undefined) ??
+    (err !== undefined ? word(ownField(err, 'type')) : undefined) ??
     ctx.defaultReason
+}
+
+// Text (another logger's traceback, a string `err`) is read like pino's serialized errors: a type and a message.
+function errorOf (line: SelectedLine): SerializedError | undefined {
+  return typeof line.err === 'string' ? { ...errorFromText(line.err) } : line.err
 }
 
 // `kubectl describe node` looks events up with the node's name as uid, because that is how the kubelet records them.
@@ -75,8 +81,9 @@ export function shapeEvents (line: SelectedLine, ctx: ShapeContext): EventShape[
     if (targets.length === 0) return []
 
     const type = eventType(line, ctx)
-    const reason = reasonOf(line, ctx)
-    const message = formatMessage(line.message, line.err)
+    const err = errorOf(line)
+    const reason = reasonOf(line, err, ctx)
+    const message = formatMessage(line.message, err)
     const action = word(ownField(line.fields, 'action')) ?? ctx.defaultAction
     return targets.map(target => ({
       type,

@@ -10,10 +10,6 @@ export function eventApiOf (group: string): EventApi {
   return group === '' ? 'v1' : 'events.k8s.io/v1'
 }
 
-function groupOf (api: EventApi): string | undefined {
-  return api === 'v1' ? undefined : 'events.k8s.io'
-}
-
 const LEGACY_TIME_FIELDS: Record<EventApi, string[]> = {
   v1: ['firstTimestamp', 'lastTimestamp'],
   'events.k8s.io/v1': ['deprecatedFirstTimestamp', 'deprecatedLastTimestamp']
@@ -98,10 +94,10 @@ export function normalizeStoredEvent (event: any): any {
 
 export function invalidEventCreate (event: any, api: EventApi): Status | undefined {
   const causes = validateEventCreate(event, api)
-  return causes.length === 0 ? undefined : statusInvalid(event.metadata?.name ?? '', causes, groupOf(api))
+  return causes.length === 0 ? undefined : statusInvalid(event.metadata?.name ?? '', causes)
 }
 
 export function invalidEventUpdate (old: any, updated: any, api: EventApi): Status | undefined {
   const causes = validateEventUpdate(old, updated, api)
-  return causes.length === 0 ? undefined : statusInvalid(updated.metadata?.name ?? '', causes, groupOf(api))
+  return causes.length === 0 ? undefined : statusInvalid(updated.metadata?.name ?? '', causes)
 }

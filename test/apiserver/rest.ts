@@ -20,6 +20,7 @@ import { ObjectStore, type StoredObject } from './store.js'
 import { toTable, wantsTable } from './table.js'
 import { generateName, newUid } from './names.js'
 import { decodeContinue, encodeContinue } from './paging.js'
+import { foreignKindCauses, statusForeignKind } from './body-kind.js'
 
 export interface RestRequest {
   method: string
@@ -186,6 +187,8 @@ export class RestApi {
 
   /** Decodes a request body into the stored form, or the 400 for it. */
   private decode (info: ResourceInfo, body: unknown): { object: Record<string, any> } | { status: Status } {
+    const foreignKind = statusForeignKind(info, body)
+    if (foreignKind !== undefined) return { status: foreignKind }
     if (info.resource === 'events') {
       const decoded = decodeEventBody(body, eventApiOf(info.group))
       if ('status' in decoded) return decoded
@@ -215,7 +218,7 @@ export class RestApi {
 
   private invalid (info: ResourceInfo, name: string, causes: StatusCause[]): Status {
     return info.resource === 'events'
-      ? statusInvalid(name, causes, info.group === '' ? undefined : info.group)
+      ? statusInvalid(name, causes)
       : statusInvalidFor(info.kind, info.group, name, causes)
   }
 
@@ -265,7 +268,8 @@ export class RestApi {
       const invalid = invalidEventCreate(prepared, eventApiOf(info.group))
       if (invalid !== undefined) return fail(invalid)
     }
-    const metaCauses = this.metaCauses(info, prepared.metadata)
+    const typeCauses = foreignKindCauses(info, body)
+    const metaCauses = typeCauses.length > 0 ? typeCauses : this.metaCauses(info, prepared.metadata)
     if (metaCauses.length > 0) return fail(this.invalid(info, name, metaCauses))
 
     if (this.store.has(storeKey, namespace, name)) return fail(statusAlreadyExists(info.resource, name, info.group))

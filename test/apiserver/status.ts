@@ -70,15 +70,16 @@ function causeText (cause: StatusCause): string {
 }
 
 /**
- * 422 Invalid. Validation of both APIs runs on the stored core Event, so the message always names `Event`;
- * identical cause texts appear once in the message (as in field.ErrorList.ToAggregate) but all stay in causes.
+ * 422 Invalid. Validation of both APIs runs on the internal core Event, so the message and details name the kind
+ * `Event`, without a group, on either API; identical cause texts appear once in the message (as in
+ * field.ErrorList.ToAggregate) but all stay in causes.
  */
-export function statusInvalid (name: string, causes: StatusCause[], group?: string): Status {
+export function statusInvalid (name: string, causes: StatusCause[]): Status {
   const texts = [...new Set(causes.map(causeText))]
   let message = `Event ${goQuote(name)} is invalid`
   if (texts.length === 1) message += `: ${texts[0]}`
   else if (texts.length > 1) message += `: [${texts.join(', ')}]`
-  return failure(422, 'Invalid', message, { name, group, kind: 'events', causes })
+  return failure(422, 'Invalid', message, { name, kind: 'Event', causes })
 }
 
 export function statusBadRequest (message: string): Status {
