@@ -7,6 +7,8 @@ export type FaultAction =
   | { drop: true }
   /** a watch is cut after this many events (0: right after its headers); any other request is dropped */
   | { dropAfter: number }
+  /** the request waits until the promise settles, then is answered as usual */
+  | { hold: Promise<unknown> }
 
 export interface FaultRule {
   /** any method when omitted */

@@ -159,6 +159,10 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
     if (fault !== undefined) {
       if ('drop' in fault) { req.socket.destroy(); return }
       if ('dropAfter' in fault) dropWatchAfter = fault.dropAfter
+      if ('hold' in fault) {
+        await fault.hold.catch(() => {})
+        if (res.destroyed) return
+      }
       if ('hang' in fault) return
       if ('delayMs' in fault) {
         await new Promise(resolve => setTimeout(resolve, fault.delayMs))
