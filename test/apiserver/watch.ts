@@ -56,11 +56,117 @@ function eventFor (change: Change, plan: WatchPlan): { type: string, object: Sto
 
 export interface OpenWatch {
   /** path with query */
-  path: string
+  readonly path: string
   /** sends a BOOKMARK now, when the client allowed them */
   bookmark (): void
   /** cuts the connection, as a network failure would */
   drop (): void
+}
+
+/** One watch response: what it has sent, and how it ends. */
+class WatchStream implements OpenWatch {
+  private written = 0
+  private headersSent = false
+  private finished = false
+  private unsubscribe = (): void => {}
+  private timer: NodeJS.Timeout | undefined
+
+  constructor (
+    private readonly req: http.IncomingMessage,
+    private readonly res: http.ServerResponse,
+    private readonly plan: WatchPlan,
+    readonly path: string,
+    private readonly revision: () => number,
+    /** fault injection: cut the connection after this many events */
+    private readonly dropAfter: number | undefined,
+    private readonly onFinish: () => void
+  ) {
+    res.on('close', () => this.finish(false))
+  }
+
+  start (log: ChangeLog): void {
+    this.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' })
+    this.res.flushHeaders()
+    if (this.dropAfter === 0) { this.drop(); return }
+    if (!this.sendBacklog(log) || this.finished) return
+    this.unsubscribe = log.subscribe(change => this.sendChange(change))
+    if (this.plan.timeoutSeconds !== undefined) {
+      // The real server sends a bookmark shortly before it closes a watch, so that the client resumes from there.
+      this.timer = setTimeout(() => {
+        this.bookmark()
+        this.finish()
+      }, this.plan.timeoutSeconds * 1000)
+    }
+  }
+
+  bookmark (annotations?: Record<string, string>): void {
+    if (!this.plan.allowBookmarks) return
+    const metadata: Record<string, unknown> = { resourceVersion: String(this.revision()) }
+    if (annotations !== undefined) metadata.annotations = annotations
+    this.send({ type: 'BOOKMARK', object: { kind: this.plan.kind, apiVersion: this.plan.apiVersion, metadata } })
+  }
+
+  drop (): void {
+    this.req.socket.destroy()
+    this.finish(false)
+  }
+
+  /** The initial state or the missed changes; false when the history is gone and the stream has ended with 410. */
+  private sendBacklog (log: ChangeLog): boolean {
+    const { plan } = this
+    if (plan.initialState) {
+      for (const obj of plan.current()) this.sendObject('ADDED', obj)
+      if (plan.initialEventsEnd) this.bookmark({ [INITIAL_EVENTS_END]: 'true' })
+      return true
+    }
+    if (plan.fromRevision === undefined) return true
+    const missed = log.since(plan.fromRevision)
+    if (!Array.isArray(missed)) {
+      this.send({ type: 'ERROR', object: statusExpired(plan.fromRevision, missed.expired) })
+      this.finish()
+      return false
+    }
+    for (const change of missed) this.sendChange(change)
+    return true
+  }
+
+  private sendChange (change: Change): void {
+    const event = eventFor(change, this.plan)
+    if (event !== undefined) this.sendObject(event.type, event.object)
+  }
+
+  private sendObject (type: string, obj: StoredObject): void {
+    let object = this.plan.view(obj)
+    if (this.plan.table !== undefined) {
+      object = this.plan.table(obj, object, !this.headersSent)
+      this.headersSent = true
+    }
+    this.send({ type, object })
+  }
+
+  private send (event: WatchEvent): void {
+    if (this.finished) return
+    this.written += 1
+    const line = JSON.stringify(event) + '\n'
+    if (this.dropAfter !== undefined && this.written >= this.dropAfter) {
+      // Cut once the event is on the wire, so that the client has read exactly that many.
+      this.res.write(line, () => this.drop())
+      this.finish(false)
+      return
+    }
+    this.res.write(line)
+    if (this.res.writableLength > MAX_UNREAD_BYTES) this.drop()
+  }
+
+  /** Stops sending; `end` closes the stream as the server does at a timeout, where a cut leaves it broken. */
+  private finish (end = true): void {
+    if (this.finished) return
+    this.finished = true
+    this.unsubscribe()
+    clearTimeout(this.timer)
+    this.onFinish()
+    if (end && !this.res.destroyed) this.res.end()
+  }
 }
 
 export class Watches {
@@ -77,89 +183,8 @@ export class Watches {
    * `dropAfter`: cut the connection after that many events (fault injection).
    */
   serve (req: http.IncomingMessage, res: http.ServerResponse, plan: WatchPlan, path: string, dropAfter?: number): void {
-    let written = 0
-    let headers = true
-    let finished = false
-    const cut = (): void => {
-      req.socket.destroy()
-      finish(false)
-    }
-    const send = (event: WatchEvent): void => {
-      if (finished) return
-      written += 1
-      if (dropAfter !== undefined && written >= dropAfter) {
-        // Cut once the event is on the wire, so that the client has read exactly that many.
-        res.write(JSON.stringify(event) + '\n', cut)
-        finish(false)
-        return
-      }
-      res.write(JSON.stringify(event) + '\n')
-      if (res.writableLength > MAX_UNREAD_BYTES) cut()
-    }
-    const sendObject = (type: string, obj: StoredObject): void => {
-      let object = plan.view(obj)
-      if (plan.table !== undefined) {
-        object = plan.table(obj, object, headers)
-        headers = false
-      }
-      send({ type, object })
-    }
-    const bookmark = (annotations?: Record<string, string>): void => {
-      const metadata: Record<string, unknown> = { resourceVersion: String(this.revision()) }
-      if (annotations !== undefined) metadata.annotations = annotations
-      send({ type: 'BOOKMARK', object: { kind: plan.kind, apiVersion: plan.apiVersion, metadata } })
-    }
-
-    let unsubscribe = (): void => {}
-    let timer: NodeJS.Timeout | undefined
-    const entry: OpenWatch = {
-      path,
-      bookmark: () => { if (plan.allowBookmarks) bookmark() },
-      drop: cut
-    }
-    /** Stops sending; `end` closes the stream as the server does at a timeout, where a cut leaves it broken. */
-    function finish (end = true): void {
-      if (finished) return
-      finished = true
-      unsubscribe()
-      clearTimeout(timer)
-      open.delete(entry)
-      if (end && !res.destroyed) res.end()
-    }
-    const open = this.open
-    open.add(entry)
-    res.on('close', () => finish(false))
-
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' })
-    res.flushHeaders()
-    if (dropAfter === 0) { cut(); return }
-
-    if (plan.initialState) {
-      for (const obj of plan.current()) sendObject('ADDED', obj)
-      if (plan.initialEventsEnd && plan.allowBookmarks) bookmark({ [INITIAL_EVENTS_END]: 'true' })
-    } else if (plan.fromRevision !== undefined) {
-      const missed = this.log.since(plan.fromRevision)
-      if (!Array.isArray(missed)) {
-        send({ type: 'ERROR', object: statusExpired(plan.fromRevision, missed.expired) })
-        finish()
-        return
-      }
-      for (const change of missed) {
-        const event = eventFor(change, plan)
-        if (event !== undefined) sendObject(event.type, event.object)
-      }
-    }
-    if (finished) return
-    unsubscribe = this.log.subscribe(change => {
-      const event = eventFor(change, plan)
-      if (event !== undefined) sendObject(event.type, event.object)
-    })
-    if (plan.timeoutSeconds !== undefined) {
-      // The real server sends a bookmark shortly before it closes a watch, so that the client resumes from there.
-      timer = setTimeout(() => {
-        if (plan.allowBookmarks) bookmark()
-        finish()
-      }, plan.timeoutSeconds * 1000)
-    }
+    const stream: WatchStream = new WatchStream(req, res, plan, path, this.revision, dropAfter, () => this.open.delete(stream))
+    this.open.add(stream)
+    stream.start(this.log)
   }
 }
