@@ -1,3 +1,4 @@
+// The watch protocol with the real clients: kubectl get --watch, and client-node's informer (list + watch).
 import { spawn } from 'node:child_process'
 import t from 'tap'
 import * as k8s from '@kubernetes/client-node'
@@ -13,48 +14,6 @@ async function fresh (t: { teardown: (fn: () => unknown) => void }): Promise<Loc
   t.teardown(() => server.close())
   return server
 }
-
-/** A protobuf body as kubectl frames it: "k8s\0" + runtime.Unknown { typeMeta { apiVersion, kind }, raw }. */
-function protobufEnvelope (apiVersion: string, kind: string, raw: Buffer): Buffer {
-  const field = (number: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes])
-  const typeMeta = Buffer.concat([field(1, Buffer.from(apiVersion)), field(2, Buffer.from(kind))])
-  return Buffer.concat([Buffer.from('k8s\0'), field(1, typeMeta), field(2, raw)])
-}
-
-t.test('kubectl create namespace sends protobuf, and the namespace is created', { skip }, async t => {
-  const server = await fresh(t)
-  const kubeconfig = server.kubeconfig()
-  const res = await kubectl(['create', 'namespace', 'demo', '--dry-run=none'], kubeconfig)
-  t.equal(res.code, 0, res.stderr)
-  t.equal(res.stdout, 'namespace/demo created\n')
-  const post = server.requests.find(r => r.method === 'POST' && r.path.startsWith('/api/v1/namespaces'))
-  t.equal(post?.contentType, 'application/vnd.kubernetes.protobuf')
-  t.same(post?.body, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' }, spec: {}, status: {} }, 'the body as the server read it')
-  const got = await kubectl(['get', 'namespace', 'demo', '-o', 'jsonpath={.status.phase} {.metadata.labels}'], kubeconfig)
-  t.equal(got.stdout, 'Active {"kubernetes.io/metadata.name":"demo"}')
-  const again = await kubectl(['create', 'namespace', 'demo'], kubeconfig)
-  t.equal(again.code, 1)
-  t.equal(again.stderr, 'Error from server (AlreadyExists): namespaces "demo" already exists\n')
-})
-
-t.test('a protobuf body of a kind the server cannot read answers 415, a broken one 400', async t => {
-  const server = await fresh(t)
-  const pod = await rawRequest(server, {
-    method: 'POST',
-    path: '/api/v1/namespaces/default/pods',
-    body: protobufEnvelope('v1', 'Pod', Buffer.alloc(0)).toString('latin1'),
-    contentType: 'application/vnd.kubernetes.protobuf'
-  })
-  t.equal(pod.status, 415)
-  t.same(pod.body, {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-    message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
-    reason: 'UnsupportedMediaType', code: 415
-  })
-  const broken = await rawRequest(server, { method: 'POST', path: '/api/v1/namespaces', body: 'not protobuf', contentType: 'application/vnd.kubernetes.protobuf' })
-  t.equal(broken.status, 400)
-  t.match(broken.body.message, /Kubernetes protobuf prefix/)
-})
 
 t.test('kubectl run creates a Pending pod, and kubectl get --watch prints its changes', { skip }, async t => {
   const server = await fresh(t)
