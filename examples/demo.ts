@@ -95,8 +95,8 @@ async function main (): Promise<void> {
   const handled = followOperator(operator, line => line.msg === 'All handlers succeeded.' && line.k8sObject?.name === EXAMPLE)
 
   const example = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: EXAMPLE, namespace: NAMESPACE }, spec: { field: 'value' } }
-  console.log(`$ kubectl create -f kopf-example-1.yaml -n ${NAMESPACE}`)
-  if (useKubectl) console.log(`  ${(await kubectlOrFail(kubeconfig, ['create', '-f', '-'], JSON.stringify(example))).trim()}`)
+  console.log(`$ kubectl apply -f kopf-example-1.yaml -n ${NAMESPACE}`)
+  if (useKubectl) console.log(`  ${(await kubectlOrFail(kubeconfig, ['apply', '-f', '-'], JSON.stringify(example))).trim()}`)
   else await server?.createObject(example)
 
   await handled
@@ -118,6 +118,7 @@ async function main (): Promise<void> {
       }
     }
   }
+  if (server === undefined) console.log(`\nclean up with: kubectl delete namespace ${NAMESPACE}`)
   await server?.close()
   if (code !== 0) process.exitCode = 1
 }
