@@ -95,9 +95,13 @@ async function main (): Promise<void> {
   const handled = followOperator(operator, line => line.msg === 'All handlers succeeded.' && line.k8sObject?.name === EXAMPLE)
 
   const example = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: EXAMPLE, namespace: NAMESPACE }, spec: { field: 'value' } }
-  console.log(`$ kubectl apply -f kopf-example-1.yaml -n ${NAMESPACE}`)
-  if (useKubectl) console.log(`  ${(await kubectlOrFail(kubeconfig, ['apply', '-f', '-'], JSON.stringify(example))).trim()}`)
-  else await server?.createObject(example)
+  if (useKubectl) {
+    console.log(`$ kubectl apply -f kopf-example-1.yaml -n ${NAMESPACE}`)
+    console.log(`  ${(await kubectlOrFail(kubeconfig, ['apply', '-f', '-'], JSON.stringify(example))).trim()}`)
+  } else {
+    console.log(`KopfExample ${EXAMPLE} created through the API (kubectl is not on PATH)`)
+    await server?.createObject(example)
+  }
 
   await handled
   console.log('$ kill -TERM <operator>')
@@ -107,11 +111,12 @@ async function main (): Promise<void> {
 
   const targets: Array<[string, string]> = [['kopfexample', EXAMPLE], ['pod', `${EXAMPLE}-pod`]]
   for (const [kind, name] of targets) {
-    console.log(`\n$ kubectl describe ${kind} ${name} -n ${NAMESPACE}   (Events section)`)
     if (useKubectl) {
+      console.log(`\n$ kubectl describe ${kind} ${name} -n ${NAMESPACE}   (Events section)`)
       const out = await kubectlOrFail(kubeconfig, ['describe', kind, name, '-n', NAMESPACE])
       console.log(out.slice(out.indexOf('Events:')).trimEnd())
     } else {
+      console.log(`\nEvents of ${kind} ${name}, read through the API (kubectl is not on PATH):`)
       for (const event of server?.listEvents(NAMESPACE) ?? []) {
         if (event.involvedObject.name !== name) continue
         console.log(`  ${String(event.type)}\t${String(event.reason)}\tx${String(event.count)}\t${String(event.source?.component)}\t${String(event.message)}`)
