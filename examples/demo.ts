@@ -1,16 +1,35 @@
-// npm run demo: an operator-like script logs through the transport, then the Events are shown as
-// `kubectl describe` shows them. Uses the local API server unless --kubeconfig or KUBECONFIG names a cluster.
+// npm run demo: the example operator (examples/operator.ts) runs in its own process against the local API server,
+// a KopfExample is created, the operator's handler runs and logs, the operator is stopped with SIGTERM, and the
+// Events are shown as `kubectl describe` shows them.
+//
+//   npm run demo [-- --kubeconfig FILE]
+//
+// With --kubeconfig (or KUBECONFIG) it runs against that cluster instead: it applies the kopf.dev CRD and uses the
+// namespace pino-k8s-events-demo.
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
-import { pino } from 'pino'
-import { k8sObjectSerializer } from '../lib/index.js'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { Readable } from 'node:stream'
 import { startApiServer, type LocalApiServer } from '../test/apiserver/server.js'
 import { kubectl, kubectlAvailable } from '../test/apiserver/kubectl.js'
 
 const NAMESPACE = 'pino-k8s-events-demo'
+const EXAMPLE = 'kopf-example-1'
+const HANDLER_TIMEOUT_MS = 60_000
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' }
+const CRD_FILE = fileURLToPath(new URL('../../examples/kopfexample-crd.yaml', import.meta.url))
 
-function argValue (name: string): string | undefined {
-  const index = process.argv.indexOf(name)
-  return index >= 0 ? process.argv[index + 1] : undefined
+interface DemoArgs { kubeconfig?: string }
+
+function demoArgs (): DemoArgs {
+  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } })
+  return { kubeconfig: values.kubeconfig ?? process.env.KUBECONFIG }
+}
+
+/** The operator to run, as its own program. */
+function operatorScript (): string {
+  return fileURLToPath(new URL('./operator.js', import.meta.url))
 }
 
 async function kubectlOrFail (kubeconfig: string, args: string[], input?: string): Promise<string> {
@@ -19,8 +38,35 @@ async function kubectlOrFail (kubeconfig: string, args: string[], input?: string
   return stdout
 }
 
+/** Each JSON line the operator prints, shown briefly; resolves when `done` holds for a line. */
+function followOperator (child: ChildProcessByStdio<null, Readable, Readable>, done: (line: any) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let rest = ''
+    const timer = setTimeout(() => reject(new Error(`the operator did not finish its handler within ${HANDLER_TIMEOUT_MS / 1000} s`)), HANDLER_TIMEOUT_MS)
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      rest += chunk
+      let newline
+      while ((newline = rest.indexOf('\n')) !== -1) {
+        const text = rest.slice(0, newline)
+        rest = rest.slice(newline + 1)
+        let line: any
+        try { line = JSON.parse(text) } catch { console.log(`  operator | ${text}`); continue }
+        const about = line.k8sObject !== undefined ? `  (${String(line.k8sObject.kind).toLowerCase()}/${String(line.k8sObject.name)})` : ''
+        const error = line.err !== undefined ? ` ${String(line.err.message)}` : ''
+        console.log(`  operator | ${(LEVELS[line.level] ?? String(line.level)).padEnd(5)} ${String(line.msg)}${error}${about}`)
+        if (done(line)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+    })
+    child.once('exit', code => reject(new Error(`the operator ended early with code ${String(code)}`)))
+  })
+}
+
 async function main (): Promise<void> {
-  let kubeconfig = argValue('--kubeconfig') ?? process.env.KUBECONFIG
+  const args = demoArgs()
+  let kubeconfig = args.kubeconfig
   let server: LocalApiServer | undefined
   if (kubeconfig === undefined) {
     server = await startApiServer()
@@ -32,59 +78,54 @@ async function main (): Promise<void> {
   const useKubectl = kubectlAvailable()
   if (server === undefined && !useKubectl) throw new Error('a real cluster needs kubectl on PATH for this demo')
 
-  const create = async (obj: Record<string, any>): Promise<any> => {
-    if (server !== undefined) return await server.createObject(obj)
-    return JSON.parse(await kubectlOrFail(kubeconfig!, ['apply', '-o', 'json', '-f', '-'], JSON.stringify(obj)))
+  if (server === undefined) {
+    await kubectlOrFail(kubeconfig, ['apply', '-f', CRD_FILE])
+    await kubectlOrFail(kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/kopfexamples.kopf.dev'])
   }
-  await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }).catch(() => {})
-  const example = await create({ apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'kopf-example-1', namespace: NAMESPACE }, spec: { field: 'value' } })
-  const pod = await create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kopf-example-1-worker', namespace: NAMESPACE }, spec: { containers: [{ name: 'main', image: 'busybox' }] } })
-  const volume = await create({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'kopf-example-1-data' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/data' } } })
-
-  // The one config change an operator makes: the transport, with its component name.
-  const transport = pino.transport({ target: 'pino-k8s-events', options: { component: 'kopf', kubeconfig } })
-  const logger = pino({ serializers: { k8sObject: k8sObjectSerializer } }, transport)
-  await once(transport, 'ready')
-
-  // The Kopf documentation's handler, written with pino.
-  const log = logger.child({ k8sObject: example })
-  log.info({ reason: 'SomeReason' }, 'Some message')
-  log.info({ reason: 'Success' }, 'Handler create_fn succeeded.')
-  log.info({ eventType: 'SomeType', reason: 'SomeReason' }, 'Some message')
-  log.info({ reason: 'Finished' }, 'All handlers succeeded.')
-  try {
-    throw new Error('Exception text.')
-  } catch (err) {
-    log.error({ err, reason: 'SomeReason' }, 'Some exception:')
+  if (useKubectl) {
+    const { code, stderr } = await kubectl(['create', 'namespace', NAMESPACE], kubeconfig)
+    if (code !== 0 && !stderr.includes('AlreadyExists')) throw new Error(`kubectl create namespace: ${stderr}`)
+  } else {
+    await server?.createNamespace(NAMESPACE)
   }
-  log.warn({ reason: 'SomeReason' }, 'Some message')
-  // Other objects, and a cluster-scoped one.
-  logger.child({ k8sObject: pod }).info({ reason: 'SomeReason' }, 'This pod is created by KopfExample kopf-example-1')
-  for (let i = 0; i < 5; i++) logger.child({ k8sObject: volume }).warn({ reason: 'NotBound' }, 'Volume kopf-example-1-data is not bound yet')
 
-  await new Promise<void>(resolve => logger.flush(() => resolve()))
+  console.log(`\n$ node ${operatorScript()} --namespace ${NAMESPACE}`)
+  const operator = spawn(process.execPath, [operatorScript(), '--kubeconfig', kubeconfig, '--namespace', NAMESPACE], { stdio: ['ignore', 'pipe', 'pipe'] })
+  operator.stderr.setEncoding('utf8').on('data', (chunk: string) => process.stderr.write(chunk))
+  const handled = followOperator(operator, line => line.msg === 'All handlers succeeded.' && line.k8sObject?.name === EXAMPLE)
 
-  const targets: Array<[string, string, string?]> = [
-    ['kopfexample', 'kopf-example-1', NAMESPACE],
-    ['pod', 'kopf-example-1-worker', NAMESPACE],
-    ['persistentvolume', 'kopf-example-1-data']
-  ]
-  for (const [kind, name, namespace] of targets) {
-    console.log(`\n$ kubectl describe ${kind} ${name}${namespace !== undefined ? ` -n ${namespace}` : ''}   (Events section)`)
+  const example = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: EXAMPLE, namespace: NAMESPACE }, spec: { field: 'value' } }
+  if (useKubectl) {
+    console.log(`$ kubectl apply -f kopf-example-1.yaml -n ${NAMESPACE}`)
+    console.log(`  ${(await kubectlOrFail(kubeconfig, ['apply', '-f', '-'], JSON.stringify(example))).trim()}`)
+  } else {
+    console.log(`KopfExample ${EXAMPLE} created through the API (kubectl is not on PATH)`)
+    await server?.createObject(example)
+  }
+
+  await handled
+  console.log('$ kill -TERM <operator>')
+  operator.kill('SIGTERM')
+  const [code, signal] = await once(operator, 'exit') as [number | null, string | null]
+  console.log(`  operator exited with code ${String(code ?? signal)}`)
+
+  const targets: Array<[string, string]> = [['kopfexample', EXAMPLE], ['pod', `${EXAMPLE}-pod`]]
+  for (const [kind, name] of targets) {
     if (useKubectl) {
-      const out = await kubectlOrFail(kubeconfig, ['describe', kind, name, ...(namespace !== undefined ? ['-n', namespace] : [])])
+      console.log(`\n$ kubectl describe ${kind} ${name} -n ${NAMESPACE}   (Events section)`)
+      const out = await kubectlOrFail(kubeconfig, ['describe', kind, name, '-n', NAMESPACE])
       console.log(out.slice(out.indexOf('Events:')).trimEnd())
     } else {
-      for (const event of server!.listEvents()) {
+      console.log(`\nEvents of ${kind} ${name}, read through the API (kubectl is not on PATH):`)
+      for (const event of server?.listEvents(NAMESPACE) ?? []) {
         if (event.involvedObject.name !== name) continue
-        console.log(`  ${event.type}\t${event.reason}\tx${event.count as number}\t${event.source?.component as string}\t${event.message as string}`)
+        console.log(`  ${String(event.type)}\t${String(event.reason)}\tx${String(event.count)}\t${String(event.source?.component)}\t${String(event.message)}`)
       }
     }
   }
-  ;(transport as unknown as { ref: () => void }).ref()
-  transport.end()
-  await once(transport, 'close')
+  if (server === undefined) console.log(`\nclean up with: kubectl delete namespace ${NAMESPACE}`)
   await server?.close()
+  if (code !== 0) process.exitCode = 1
 }
 
 main().catch(err => {

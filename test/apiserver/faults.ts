@@ -1,10 +1,14 @@
-// Injected trouble for tests: error answers, delays, requests left hanging, dropped connections.
+// Injected trouble for tests: error answers, delays, requests left hanging, dropped connections, watch streams cut.
 
 export type FaultAction =
   | { status: number, retryAfter?: number, body?: unknown }
   | { delayMs: number }
   | { hang: true }
   | { drop: true }
+  /** a watch is cut after this many events (0: right after its headers); any other request is dropped */
+  | { dropAfter: number }
+  /** the request waits until the promise settles, then is answered as usual */
+  | { hold: Promise<unknown> }
 
 export interface FaultRule {
   /** any method when omitted */

@@ -8,6 +8,8 @@ export type BodyResult =
   | { kind: 'empty' }
   | { kind: 'json', value: unknown }
   | { kind: 'text', text: string, error: string }
+  /** application/vnd.kubernetes.protobuf, left for the protobuf decoder */
+  | { kind: 'protobuf', bytes: Buffer }
   | { kind: 'tooLarge' }
   /** the client went away before the body was complete */
   | { kind: 'aborted' }
@@ -27,7 +29,10 @@ export async function readBody (req: IncomingMessage): Promise<BodyResult> {
   }
   if (tooLarge) return { kind: 'tooLarge' }
   if (size === 0) return { kind: 'empty' }
-  const text = Buffer.concat(chunks).toString('utf8')
+  const bytes = Buffer.concat(chunks)
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  if (contentType === 'application/vnd.kubernetes.protobuf') return { kind: 'protobuf', bytes }
+  const text = bytes.toString('utf8')
   try {
     return { kind: 'json', value: JSON.parse(text) }
   } catch (err) {

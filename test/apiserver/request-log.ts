@@ -5,7 +5,7 @@ export interface RequestRecord {
   /** path with query */
   path: string
   contentType?: string
-  /** parsed JSON, or the raw text when it was not JSON; undefined without a body */
+  /** parsed JSON (a protobuf body decoded to the same form), or the raw text when it was neither; undefined without a body */
   body: unknown
   /** the authenticated user, when there was one */
   user?: string

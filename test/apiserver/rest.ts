@@ -6,8 +6,7 @@ import { dnsNameCauses, pathSegmentNameCauses } from './object-meta.js'
 import { applyJsonPatch, applyMergePatch, JsonPatchError } from './patch.js'
 import { apiVersionOf, findResource, storeKeyOf, type ResourceInfo } from './resources.js'
 import type { ResourceTarget } from './route.js'
-import { fieldReader } from './selectable-fields.js'
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js'
+import { parseSelection } from './selection.js'
 import {
   statusAlreadyExists, statusBadRequest, statusConflict, statusForbidden, statusInvalid, statusNamespaceTerminating,
   statusNotFound, type Status, type StatusCause
@@ -21,6 +20,8 @@ import { toTable, wantsTable } from './table.js'
 import { generateName, newUid } from './names.js'
 import { decodeContinue, encodeContinue } from './paging.js'
 import { foreignKindCauses, statusForeignKind } from './body-kind.js'
+import type { WatchPlan } from './watch.js'
+import { planWatch, queryFlag } from './watch-request.js'
 
 export interface RestRequest {
   method: string
@@ -35,7 +36,8 @@ export interface RestRequest {
   user: UserInfo
 }
 
-export interface RestAnswer { status: number, body: unknown }
+/** `watch` is set for a watch request that may stream: the server serves the plan instead of a body. */
+export interface RestAnswer { status: number, body: unknown, watch?: WatchPlan }
 
 const MESSAGE_NAMESPACE_MISMATCH = 'the namespace of the provided object does not match the namespace sent on the request'
 const NAMESPACES_KEY = storeKeyOf(findResource('', 'v1', 'namespaces') as ResourceInfo)
@@ -55,9 +57,9 @@ function nowSeconds (): string {
 }
 
 function verbOf (method: string, target: ResourceTarget, query: URLSearchParams): string | undefined {
-  const watch = query.get('watch') === 'true' || query.get('watch') === '1'
+  const watch = queryFlag(query, 'watch') === true
   switch (method) {
-    case 'GET': return target.name !== undefined ? 'get' : watch ? 'watch' : 'list'
+    case 'GET': return watch ? 'watch' : target.name !== undefined ? 'get' : 'list'
     case 'POST': return 'create'
     case 'PUT': return 'update'
     case 'PATCH': return 'patch'
@@ -103,7 +105,7 @@ export class RestApi {
     switch (verb) {
       case 'get': return this.get(info, objectNamespace, target.name as string, req.accept, req.query.get('includeObject') ?? undefined)
       case 'list': return this.list(info, objectNamespace, req)
-      case 'watch': return fail(statusBadRequest('watch is not supported by this server'))
+      case 'watch': return this.watch(info, objectNamespace, req)
       case 'create': return this.create(info, objectNamespace, req.body, req.query)
       case 'update': return this.update(info, objectNamespace, target.name as string, req.body, req.query)
       case 'patch': return this.patch(info, objectNamespace, target.name as string, req)
@@ -127,18 +129,16 @@ export class RestApi {
     return { status: 200, body: toTable(info.resource, [stored], { apiVersion: tableVersion, resourceVersion: this.store.resourceVersion, includeObject, fullObjects: [body] }) }
   }
 
+  private watch (info: ResourceInfo, namespace: string | undefined, req: RestRequest): RestAnswer {
+    const name = req.target.name
+    const planned = planWatch({ info, namespace, name, query: req.query, accept: req.accept }, this.store, obj => this.view(info, obj))
+    if ('status' in planned) return fail(planned.status)
+    return { status: 200, body: undefined, watch: planned.plan }
+  }
+
   private list (info: ResourceInfo, namespace: string | undefined, req: RestRequest): RestAnswer {
-    let fieldRequirements
-    let labelRequirements
-    try {
-      fieldRequirements = parseFieldSelector(req.query.get('fieldSelector') ?? '')
-      labelRequirements = parseLabelSelector(req.query.get('labelSelector') ?? '')
-    } catch (err) {
-      if (err instanceof SelectorError) return fail(statusBadRequest(err.message))
-      throw err
-    }
-    const reader = fieldReader(info.resource, info.group, fieldRequirements.map(r => r.field))
-    if ('unsupported' in reader) return fail(statusBadRequest(`field label not supported: ${reader.unsupported}`))
+    const selection = parseSelection(info, req.query)
+    if ('status' in selection) return fail(selection.status)
 
     const limitText = req.query.get('limit')
     const limit = limitText === null ? 0 : Number.parseInt(limitText, 10)
@@ -155,8 +155,7 @@ export class RestApi {
     let remaining = 0
     for (const entry of this.store.list(storeKeyOf(info), namespace)) {
       if (startAfter !== undefined && entry.key <= startAfter) continue
-      if (!matchesFields(fieldRequirements, field => reader.read(entry.object, field))) continue
-      if (!matchesLabels(labelRequirements, entry.object.metadata.labels as Record<string, string> | undefined)) continue
+      if (!selection.matches(entry.object)) continue
       if (limit > 0 && selected.length >= limit) remaining++
       else selected.push(entry)
     }
@@ -236,7 +235,8 @@ export class RestApi {
       obj.spec = { finalizers: ['kubernetes'], ...(obj.spec ?? {}) }
       obj.status = { phase: 'Active' }
     }
-    if (info.resource === 'pods' && obj.status === undefined) obj.status = { phase: 'Pending', qosClass: 'BestEffort' }
+    // The pod strategy resets the status a client sends (kubectl run sends `status: {}`).
+    if (info.resource === 'pods') obj.status = { phase: 'Pending', qosClass: 'BestEffort' }
     if (info.custom) obj.metadata.generation = 1
     return obj
   }

@@ -1,6 +1,7 @@
 // A local HTTP(S) server that answers like kube-apiserver v1.32 for what this project and kubectl touch:
 // discovery, namespaces, pods, nodes, persistent volumes, KopfExamples and Events through both event APIs,
-// with bearer-token and client-certificate authentication, RBAC-like rules, and injectable faults.
+// list and watch for each, with bearer-token and client-certificate authentication, RBAC-like rules, and
+// injectable faults.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
@@ -14,13 +15,15 @@ import { Faults, type FaultAction, type FaultRule } from './faults.js'
 import { MAX_BODY_BYTES, readBody } from './http-body.js'
 import { kubeconfigYaml } from './kubeconfig.js'
 import { openApiGroupVersion, openApiRoot } from './openapi.js'
+import { decodeProtobufObject } from './protobuf.js'
 import { RequestLog, type RequestRecord } from './request-log.js'
 import { findResourceByKind, RESOURCES } from './resources.js'
 import { RestApi, type RestAnswer } from './rest.js'
 import { parseResourcePath } from './route.js'
-import { statusInternalError, statusUnauthorized } from './status.js'
-import { statusForCode, statusNoSuchPath, statusRequestTooLarge } from './status-extra.js'
+import { statusBadRequest, statusInternalError, statusUnauthorized, type Status } from './status.js'
+import { statusForCode, statusNoSuchPath, statusRequestTooLarge, statusUnsupportedMediaType } from './status-extra.js'
 import { ObjectStore } from './store.js'
+import { Watches } from './watch.js'
 
 export type { RbacRule } from './auth.js'
 export type { FaultAction, FaultRule } from './faults.js'
@@ -37,6 +40,10 @@ export interface LocalApiServer {
   readonly requests: RequestRecord[]
   clearRequests (): void
   readonly faults: { add (rule: FaultRule): void, clear (): void }
+  /** The watch streams open now (path with query): each can get a BOOKMARK or be cut as a network failure would. */
+  readonly watches: { paths (): string[], bookmark (): void, drop (): number }
+  /** Forgets the change history, as etcd compaction does: a watch from an older resourceVersion gets 410 Expired. */
+  compactHistory (): void
   /** Adds a user, or another token for a known user (for rotation); returns the token. */
   addUser (name: string, opts?: { token?: string, groups?: string[], rules?: RbacRule[] }): string
   setRules (user: string, rules: RbacRule[]): void
@@ -53,7 +60,7 @@ export interface LocalApiServer {
   listEvents (namespace?: string): any[]
   /** Stops listening and cuts open connections; the store stays. */
   stop (): Promise<void>
-  /** Listens again on the same port. */
+  /** Listens again on the same port, with the store kept and the change history forgotten, as a restarted server. */
   start (): Promise<void>
   close (): Promise<void>
 }
@@ -69,6 +76,8 @@ export interface ApiServerOptions {
   seed?: number
   /** how many request records are kept, newest last; 200,000 when omitted */
   maxRequests?: number
+  /** how many changes a watch can replay; 10,000 when omitted */
+  watchHistory?: number
 }
 
 const HOST = '127.0.0.1'
@@ -82,6 +91,13 @@ function sendJson (res: http.ServerResponse, status: number, body: unknown, head
   const text = JSON.stringify(body)
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers })
   res.end(text)
+}
+
+/** A protobuf body this server cannot read: 415 for a kind it has no schema for, as for a custom resource. */
+function protobufStatus (decoded: ReturnType<typeof decodeProtobufObject> | undefined): Status | undefined {
+  if (decoded === undefined || 'object' in decoded) return undefined
+  if ('unsupported' in decoded) return statusUnsupportedMediaType(['application/json', 'application/yaml'])
+  return statusBadRequest(`the protobuf body could not be read: ${decoded.error}`)
 }
 
 function discovery (pathname: string, serverAddress: string): object | undefined {
@@ -103,7 +119,8 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
   const tls = opts.tls ?? true
   const ownPki = tls && opts.pki === undefined
   const pki = tls ? opts.pki ?? createPki() : opts.pki
-  const store = new ObjectStore()
+  const store = new ObjectStore(opts.watchHistory)
+  const watches = new Watches(store.changes, () => Number(store.resourceVersion))
   const auth = new Authenticator()
   const faults = new Faults(opts.seed ?? 1)
   const log = new RequestLog(opts.maxRequests)
@@ -121,12 +138,14 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
     res.on('error', () => {})
     const body = await readBody(req)
     if (body.kind === 'aborted') return
+    const protobuf = body.kind === 'protobuf' ? decodeProtobufObject(body.bytes) : undefined
+    const value = body.kind === 'json' ? body.value : protobuf !== undefined && 'object' in protobuf ? protobuf.object : undefined
     const user = auth.authenticate(req)
     const record: RequestRecord = {
       method,
       path,
       contentType,
-      body: body.kind === 'json' ? body.value : body.kind === 'text' ? body.text : undefined,
+      body: value ?? (body.kind === 'text' ? body.text : undefined),
       user: user?.name,
       status: 0,
       time
@@ -136,13 +155,19 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
     const answer = (status: number, payload: unknown, headers?: Record<string, string>): void => sendJson(res, status, payload, headers)
 
     const fault: FaultAction | undefined = faults.take(method, path)
+    let dropWatchAfter: number | undefined
     if (fault !== undefined) {
       if ('drop' in fault) { req.socket.destroy(); return }
+      if ('dropAfter' in fault) dropWatchAfter = fault.dropAfter
+      if ('hold' in fault) {
+        await fault.hold.catch(() => {})
+        if (res.destroyed) return
+      }
       if ('hang' in fault) return
       if ('delayMs' in fault) {
         await new Promise(resolve => setTimeout(resolve, fault.delayMs))
         if (res.destroyed) return
-      } else {
+      } else if ('status' in fault) {
         const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }
         answer(fault.status, fault.body ?? statusForCode(fault.status, fault.retryAfter), headers)
         return
@@ -151,6 +176,8 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
 
     if (user === undefined) { answer(401, statusUnauthorized()); return }
     if (body.kind === 'tooLarge') { answer(413, statusRequestTooLarge(MAX_BODY_BYTES)); return }
+    const protobufFailure = protobufStatus(protobuf)
+    if (protobufFailure !== undefined) { answer(protobufFailure.code, protobufFailure); return }
     const url = new URL(path, 'http://local')
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok')
@@ -168,10 +195,15 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
       query: url.searchParams,
       accept: req.headers.accept,
       contentType,
-      body: body.kind === 'json' ? body.value : undefined,
+      body: value,
       bodyError: body.kind === 'text' ? body.error : undefined,
       user
     })
+    if (result.watch !== undefined) {
+      watches.serve(req, res, result.watch, path, dropWatchAfter)
+      return
+    }
+    if (dropWatchAfter !== undefined) { req.socket.destroy(); return }
     answer(result.status, result.body)
   }
 
@@ -251,6 +283,16 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
     requests: log.records,
     clearRequests: () => log.clear(),
     faults: { add: rule => faults.add(rule), clear: () => faults.clear() },
+    watches: {
+      paths: () => watches.list.map(w => w.path),
+      bookmark: () => { for (const w of watches.list) w.bookmark() },
+      drop: () => {
+        const open = watches.list
+        for (const w of open) w.drop()
+        return open.length
+      }
+    },
+    compactHistory: () => store.changes.compact(Number(store.resourceVersion)),
     addUser: (name, userOpts) => auth.addUser(name, userOpts),
     setRules: (user, rules) => auth.setRules(user, rules),
     removeToken: token => auth.removeToken(token),
@@ -286,7 +328,11 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
       return store.list('events', namespace).map(entry => structuredClone(entry.object))
     },
     stop: stopListening,
-    start: listen,
+    async start () {
+      if (listening) return
+      store.changes.compact(Number(store.resourceVersion))
+      await listen()
+    },
     async close () {
       await stopListening()
       if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true })

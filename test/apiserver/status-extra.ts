@@ -33,6 +33,11 @@ export function statusUnsupportedPatchType (contentType: string): Status {
     `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`)
 }
 
+/** A body in a media type the resource cannot be decoded from; `accepted` as the real server lists them. */
+export function statusUnsupportedMediaType (accepted: string[]): Status {
+  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
+}
+
 /** A JSON Patch that does not apply, as the server reports it (the patch library's text is not passed on). */
 export function statusPatchNotApplicable (): Status {
   return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {})

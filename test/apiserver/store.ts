@@ -1,4 +1,6 @@
-// Objects kept in memory by kind, namespace and name, with one resourceVersion counter for all writes.
+// Objects kept in memory by kind, namespace and name, with one resourceVersion counter for all writes, and the
+// log of recent changes that watches read.
+import { ChangeLog, DEFAULT_HISTORY } from './change-log.js'
 
 export interface StoredObject {
   metadata: { name: string, namespace?: string, resourceVersion?: string, uid?: string, [key: string]: unknown }
@@ -17,6 +19,11 @@ function keyOf (namespace: string | undefined, name: string): string {
 export class ObjectStore {
   private readonly kinds = new Map<string, Map<string, StoredObject>>()
   private revision = 1000
+  readonly changes: ChangeLog
+
+  constructor (history = DEFAULT_HISTORY) {
+    this.changes = new ChangeLog(this.revision, history)
+  }
 
   get resourceVersion (): string {
     return String(this.revision)
@@ -43,7 +50,9 @@ export class ObjectStore {
     const stored = structuredClone(obj)
     this.revision += 1
     stored.metadata.resourceVersion = String(this.revision)
+    const previous = objects.get(key)
     objects.set(key, stored)
+    this.changes.record({ revision: this.revision, storeKey: kind, type: previous === undefined ? 'ADDED' : 'MODIFIED', object: stored, previous })
     return structuredClone(stored)
   }
 
@@ -54,6 +63,9 @@ export class ObjectStore {
     if (found === undefined) return undefined
     objects?.delete(key)
     this.revision += 1
+    // A watch sees the deleted object at the deletion's resourceVersion, so that it resumes after it.
+    const last = { ...found, metadata: { ...found.metadata, resourceVersion: String(this.revision) } }
+    this.changes.record({ revision: this.revision, storeKey: kind, type: 'DELETED', object: last })
     return found
   }
 
