@@ -4,6 +4,7 @@ import type { Diagnostics, SelectedLine, SerializedError } from '../types.js'
 import { isRecord, ownField, type Fields } from '../fields.js'
 import { lookupLevel } from './levels.js'
 import { preview } from '../text.js'
+import { errorFromText } from '../shape/stack-heading.js'
 
 export interface SelectorOptions {
   /** the binding's key, or a dotted path to it */
@@ -112,8 +113,8 @@ export function createSelector (opts: SelectorOptions): Selector {
         binding: binding.value
       }
       if (isRecord(err)) selected.err = err as SerializedError
-      // zap, logrus and Python tracebacks write the error as text.
-      else if (typeof err === 'string' && err.trim() !== '') selected.err = { message: err }
+      // zap, logrus, Python tracebacks and winston's stacks write the error as text.
+      else if (typeof err === 'string' && err.trim() !== '') selected.err = errorFromText(err)
       return selected
     } catch {
       return undefined
