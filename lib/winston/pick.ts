@@ -4,6 +4,7 @@ import { k8sObjectSerializer } from '../serializer.js'
 import { isRecord } from '../fields.js'
 import type { SerializedError } from '../types.js'
 import { pipelineLevel } from './levels.js'
+import { errorFromText } from '../shape/stack-heading.js'
 
 // triple-beam's symbols: what winston's formats leave alone (colorize rewrites info.level, not info[LEVEL]).
 const LEVEL = Symbol.for('level')
@@ -77,7 +78,10 @@ export function errorOf (info: Info): SerializedError | string | undefined {
   if (Array.isArray(splat)) {
     for (const item of splat) if (item instanceof Error) return serializeError(item)
   }
-  return typeof info.stack === 'string' && info.stack !== '' ? info.stack : undefined
+  if (typeof info.stack !== 'string' || info.stack === '') return undefined
+  // A child logger keeps the cause beside the stack: the text alone would lose it.
+  if (info.cause instanceof Error) return { ...errorFromText(info.stack), cause: serializeError(info.cause, 1) }
+  return info.stack
 }
 
 function messageOf (info: Info): string {

@@ -15,10 +15,12 @@ const onExit = require('on-exit-leak-free') as {
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url))
 /**
- * Bytes that may wait in the application's memory beyond thread-stream's 4 MiB shared buffer while the worker is
- * behind; lines beyond it are dropped and counted.
+ * Characters of lines that may wait in the application's memory while thread-stream's 4 MiB shared buffer is full
+ * (about 80,000 bound lines); lines beyond it are dropped and counted.
  */
-export const MAX_WAITING_BYTES = 4 * 1024 * 1024
+export const MAX_WAITING_CHARS = 16 * 1024 * 1024
+/** Waiting lines go to thread-stream in writes of about this size. */
+const WRITE_CHUNK_CHARS = 64 * 1024
 /** Beyond the flush timeout, how long close() waits for the worker thread to end. */
 const END_GRACE_MS = 2000
 /** pino sleeps this long at an exit before 'ready', for a thread that may not have been created yet. */
@@ -47,10 +49,51 @@ function sleepSync (ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
+/**
+ * Lines for thread-stream, held here while its shared buffer is full: thread-stream's own overflow has no bound,
+ * this one is exact, in characters.
+ */
+class WaitingLines {
+  private lines: string[] = []
+  private chars = 0
+
+  constructor (private readonly stream: Stream) {}
+
+  get empty (): boolean {
+    return this.lines.length === 0
+  }
+
+  /** false when the line does not fit */
+  add (line: string): boolean {
+    if (this.chars + line.length > MAX_WAITING_CHARS) return false
+    this.lines.push(line)
+    this.chars += line.length
+    return true
+  }
+
+  /** Moves waiting lines into thread-stream until its buffer is full again, or all of them when `all`. */
+  moveOn (all = false): void {
+    let start = 0
+    while (start < this.lines.length) {
+      let end = start
+      let size = 0
+      while (end < this.lines.length && size < WRITE_CHUNK_CHARS) size += this.lines[end++].length
+      const room = this.stream.write(this.lines.slice(start, end).join(''))
+      this.chars -= size
+      start = end
+      if (!room && !all) break
+    }
+    this.lines = start === this.lines.length ? [] : this.lines.slice(start)
+  }
+}
+
+const waitingOf = new WeakMap<Stream, WaitingLines>()
+
 // Registered with on-exit-leak-free, as pino registers its transports: at exit the worker delivers what is pending.
 function endAtExit (stream: Stream): void {
   try {
     stream.ref()
+    waitingOf.get(stream)?.moveOn(true)
     stream.flushSync()
     stream.end()
   } catch {}
@@ -58,6 +101,7 @@ function endAtExit (stream: Stream): void {
 
 function flushAtBeforeExit (stream: Stream): void {
   try {
+    waitingOf.get(stream)?.moveOn(true)
     stream.flushSync()
   } catch {}
 }
@@ -71,18 +115,24 @@ export function startWorkerThread (data: WorkerData, opts: {
   onFailure: (why: string) => void
 }): WorkerThread {
   const stream = new ThreadStream({ filename: WORKER_FILE, workerData: data, workerOpts: { name: 'pino-k8s-events/winston' }, sync: false }) as Stream
-  let waitingBytes = 0
+  const waiting = new WaitingLines(stream)
+  waitingOf.set(stream, waiting)
   let closing: Promise<void> | undefined
 
   // thread-stream emits 'error' when the worker dies; the application must never see it.
   stream.on('error', (err: unknown) => opts.onFailure(String((err as Error)?.message ?? err)))
-  stream.on('drain', () => { waitingBytes = 0 })
+  stream.on('drain', () => {
+    try {
+      waiting.moveOn()
+    } catch {}
+  })
   for (const [name, listener] of Object.entries(opts.events)) stream.on(name, listener)
 
   // Before 'ready' pino holds a plain 'exit' listener that writes out what waits; after it, on-exit-leak-free.
   const exitBeforeReady = (): void => {
     if (stream.closed) return
     try {
+      waiting.moveOn(true)
       stream.flushSync()
       sleepSync(START_RACE_MS)
       stream.end()
@@ -104,6 +154,7 @@ export function startWorkerThread (data: WorkerData, opts: {
     if (stream.destroyed) return
     await new Promise<void>(resolve => {
       try {
+        waiting.moveOn(true)
         stream.flush(() => resolve())
       } catch {
         resolve()
@@ -136,10 +187,8 @@ export function startWorkerThread (data: WorkerData, opts: {
     write (line) {
       if (closing !== undefined || stream.destroyed) return false
       try {
-        if (stream.writableNeedDrain) {
-          if (waitingBytes + line.length > MAX_WAITING_BYTES) return false
-          waitingBytes += line.length
-        }
+        // Once thread-stream's buffer is full, lines wait here, in order, until it drains.
+        if (!waiting.empty || stream.writableNeedDrain) return waiting.add(line + '\n')
         stream.write(line + '\n')
         return true
       } catch {
