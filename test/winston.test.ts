@@ -265,3 +265,23 @@ t.test('a failing or forbidden API leaves the application unaffected; drops are 
   t.equal(server.listEvents('faults').length, 0)
   t.equal(failing.stats()?.dropped['retries-exhausted'], 10)
 })
+
+t.test('a burst faster than the worker: what waits in the application is bounded, each line is counted or dropped and counted', async t => {
+  const body = await podIn('burst')
+  const running = await startWinston({ component: 'my-operator', kubeconfig, rateLimit: false })
+  const log = running.logger.child({ k8sObject: body })
+  const message = 'x'.repeat(900)
+  const lines = 30_000
+  // No turn of the event loop: nothing reaches the worker while this runs.
+  for (let i = 0; i < lines; i++) log.warn(message, { reason: 'Burst' })
+  await running.flush()
+  const [event] = server.listEvents('burst')
+  await waitFor(() => running.stats()?.eventsObserved === event.count)
+  const stats = running.stats()
+  t.ok(stats.dropped['queue-full'] > 0, `${stats.dropped['queue-full'] as number} dropped in the application`)
+  t.equal(event.count + stats.dropped['queue-full'], lines, 'the count on the server and the drops add up to every line')
+  t.equal(stats.linesRead, lines)
+  t.match(running.emitted.k8sEventDropped[0], { cause: 'queue-full', droppedSincePrevious: Number })
+  await running.end()
+  t.same(running.errors, [])
+})

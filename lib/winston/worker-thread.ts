@@ -164,6 +164,8 @@ export function startWorkerThread (data: WorkerData, opts: {
 
   async function endWorker (): Promise<void> {
     try {
+      // The application waits for close(): the worker keeps it alive until then.
+      stream.ref()
       stream.emit('message', { code: CLOSING_MESSAGE })
     } catch {}
     // Deliver while this thread is free: end() blocks it until the worker has closed.
@@ -178,6 +180,8 @@ export function startWorkerThread (data: WorkerData, opts: {
       })
     })
     try {
+      // 'ready' may have come meanwhile, and unref()'d the worker.
+      stream.ref()
       stream.end()
     } catch {}
     await closed
