@@ -87,7 +87,9 @@ async function main (): Promise<void> {
   await server?.close()
 }
 
-main().catch(err => {
+// `npm run demo -- --logger winston`: the same example through winston.
+const run = argValue('--logger') === 'winston' ? async () => await (await import('./winston-demo.js')).winstonDemo() : main
+run().catch(err => {
   console.error(err)
   process.exit(1)
 })

@@ -14,21 +14,8 @@ const MAX_CAUSE_DEPTH = 5
 const MAX_AGGREGATED = 10
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g
-const TEXT_FIELDS = ['reason', 'eventType', 'action'] as const
 
 type Info = Record<string | symbol, unknown>
-
-/** The line fields the worker reads, under pino's keys (see PINO_INPUT_KEYS). */
-interface EventLine {
-  level: number | string
-  time: number
-  msg: string
-  err?: SerializedError | string
-  reason?: string
-  eventType?: string
-  action?: string
-  [bindingKey: string]: unknown
-}
 
 function withoutColours (text: string): string {
   return text.includes('\u001b[') ? text.replace(ANSI_ESCAPE, '') : text
@@ -98,13 +85,6 @@ function levelOf (info: Info, levels: Record<string, number> | undefined): numbe
   return typeof value === 'number' ? pipelineLevel(value) : label
 }
 
-/** `{ a: { b: value } }` for the path a.b: the binding where the worker looks for it. */
-function nest (path: readonly string[], value: unknown): Record<string, unknown> {
-  let nested: unknown = value
-  for (let i = path.length - 1; i > 0; i--) nested = { [path[i]]: nested }
-  return { [path[0]]: nested }
-}
-
 /** The binding at `path` in `info`, or undefined; the first key is read directly, as most lines do not have it. */
 export function bindingOf (info: Info, path: readonly string[]): unknown {
   let current: unknown = info[path[0]]
@@ -114,19 +94,47 @@ export function bindingOf (info: Info, path: readonly string[]): unknown {
   return current
 }
 
-/** One JSON line for the worker; a binding that can't be written as JSON goes as text, for the worker to report. */
-export function eventLine (info: Info, binding: unknown, path: readonly string[], levels: Record<string, number> | undefined): string {
-  const line: EventLine = { level: levelOf(info, levels), time: Date.now(), msg: messageOf(info) }
-  const err = errorOf(info)
-  if (err !== undefined) line.err = err
-  for (const field of TEXT_FIELDS) {
-    const value = info[field]
-    if (typeof value === 'string') line[field] = value
-  }
-  const reference = k8sObjectSerializer(binding)
+/** `"a":{"b":value}` for the path a.b: the binding where the worker looks for it, as JSON text. */
+function bindingText (path: readonly string[], binding: unknown): string {
+  let text: string
   try {
-    return JSON.stringify({ ...nest(path, reference), ...line })
+    text = JSON.stringify(k8sObjectSerializer(binding)) ?? 'null'
   } catch {
-    return JSON.stringify({ ...nest(path, `[${typeof binding} that is not JSON]`), ...line })
+    // The worker reports a binding that names no object; this one could not even be written.
+    text = JSON.stringify(`[${typeof binding} that is not JSON]`)
   }
+  for (let i = path.length - 1; i > 0; i--) text = `{${JSON.stringify(path[i])}:${text}}`
+  return `${JSON.stringify(path[0])}:${text}`
+}
+
+/**
+ * A child logger puts the same binding object on every line: its text is made once, as pino serializes a child's
+ * bindings once. Objects only; other values are rare and cheap.
+ */
+const bindingTexts = new WeakMap<object, string>()
+
+function cachedBindingText (path: readonly string[], binding: unknown): string {
+  if (typeof binding !== 'object' || binding === null) return bindingText(path, binding)
+  let text = bindingTexts.get(binding)
+  if (text === undefined) {
+    text = bindingText(path, binding)
+    bindingTexts.set(binding, text)
+  }
+  return text
+}
+
+/**
+ * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding, level, time, msg, err, and
+ * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
+ */
+export function eventLine (info: Info, binding: unknown, path: readonly string[], levels: Record<string, number> | undefined): string {
+  const level = levelOf(info, levels)
+  let line = `{${cachedBindingText(path, binding)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${JSON.stringify(messageOf(info))}`
+  const err = errorOf(info)
+  if (err !== undefined) line += `,"err":${JSON.stringify(err)}`
+  const { reason, eventType, action } = info
+  if (typeof reason === 'string') line += `,"reason":${JSON.stringify(reason)}`
+  if (typeof eventType === 'string') line += `,"eventType":${JSON.stringify(eventType)}`
+  if (typeof action === 'string') line += `,"action":${JSON.stringify(action)}`
+  return line + '}'
 }

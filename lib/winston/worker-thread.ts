@@ -50,35 +50,42 @@ function sleepSync (ms: number): void {
 }
 
 /**
- * Lines for thread-stream, held here while its shared buffer is full: thread-stream's own overflow has no bound,
- * this one is exact, in characters.
+ * Lines on their way to thread-stream. They are handed over once per turn of the event loop, joined (one write
+ * instead of one per line), and held here while thread-stream's shared buffer is full: its own overflow has no
+ * bound, this one is exact, in characters.
  */
 class WaitingLines {
   private lines: string[] = []
   private chars = 0
+  private scheduled = false
 
   constructor (private readonly stream: Stream) {}
-
-  get empty (): boolean {
-    return this.lines.length === 0
-  }
 
   /** false when the line does not fit */
   add (line: string): boolean {
     if (this.chars + line.length > MAX_WAITING_CHARS) return false
     this.lines.push(line)
     this.chars += line.length
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => {
+        this.scheduled = false
+        // While the buffer is full, 'drain' moves the lines on.
+        if (!this.stream.writableNeedDrain) this.moveOn()
+      })
+    }
     return true
   }
 
   /** Moves waiting lines into thread-stream until its buffer is full again, or all of them when `all`. */
   moveOn (all = false): void {
+    if (this.stream.destroyed) return
     let start = 0
     while (start < this.lines.length) {
       let end = start
       let size = 0
       while (end < this.lines.length && size < WRITE_CHUNK_CHARS) size += this.lines[end++].length
-      const room = this.stream.write(this.lines.slice(start, end).join(''))
+      const room = this.stream.write(end - start === 1 ? this.lines[start] : this.lines.slice(start, end).join(''))
       this.chars -= size
       start = end
       if (!room && !all) break
@@ -191,10 +198,7 @@ export function startWorkerThread (data: WorkerData, opts: {
     write (line) {
       if (closing !== undefined || stream.destroyed) return false
       try {
-        // Once thread-stream's buffer is full, lines wait here, in order, until it drains.
-        if (!waiting.empty || stream.writableNeedDrain) return waiting.add(line + '\n')
-        stream.write(line + '\n')
-        return true
+        return waiting.add(line + '\n')
       } catch {
         return false
       }
