@@ -23,7 +23,8 @@ async function podIn (namespace: string): Promise<any> {
 t.test('process.exit(0) right after logging 1,000 distinct events delivers all of them', async t => {
   const body = await podIn('exit')
   const run = await runWinstonApp({
-    options: { component: 'my-operator', kubeconfig, rateLimit: false, aggregate: false },
+    // The longest flush a process exit allows: on a busy machine 1,000 requests can take several seconds.
+    options: { component: 'my-operator', kubeconfig, rateLimit: false, aggregate: false, flushTimeout: 9000 },
     script: `
       const log = logger.child({ k8sObject: ${JSON.stringify(body)} })
       for (let i = 0; i < 1000; i++) log.warn('distinct warning ' + i, { reason: 'Distinct' })

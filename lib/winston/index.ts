@@ -3,6 +3,7 @@
 import Transport from 'winston-transport'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
+import { parseOptions } from '../options.js'
 import { bindingOf, eventLine } from './pick.js'
 import { startWorkerThread, type WorkerThread } from './worker-thread.js'
 
@@ -55,7 +56,9 @@ export class K8sEventsTransport extends Transport {
     if (this.worker !== undefined || this.workerFailed || this.closing !== undefined) return
     try {
       const levels = (this as unknown as { levels?: Record<string, number> }).levels ?? {}
+      const { flushTimeoutMs } = parseOptions(this.options).config.delivery
       this.worker = startWorkerThread({ options: this.options, levels: { ...levels } }, {
+        flushTimeoutMs,
         events: {
           k8sEventsStats: stats => this.emitStats(stats as Stats),
           k8sEventDropped: drop => this.emitSafely('k8sEventDropped', drop)

@@ -23,6 +23,11 @@ export const MAX_WAITING_CHARS = 16 * 1024 * 1024
 const WRITE_CHUNK_CHARS = 64 * 1024
 /** Beyond the flush timeout, how long close() waits for the worker thread to end. */
 const END_GRACE_MS = 2000
+/**
+ * Beyond the flush timeout, how long flush() and close() wait for a worker that does not answer at all (one still
+ * starting on a busy machine answers well within it).
+ */
+const ANSWER_GRACE_MS = 10_000
 /** pino sleeps this long at an exit before 'ready', for a thread that may not have been created yet. */
 const START_RACE_MS = 100
 
@@ -34,6 +39,7 @@ type Stream = ThreadStreamType & {
   readonly writableNeedDrain: boolean
   readonly destroyed: boolean
   readonly closed: boolean
+  readonly worker: { terminate: () => Promise<number> }
 }
 
 export interface WorkerThread {
@@ -118,10 +124,13 @@ function flushAtBeforeExit (stream: Stream): void {
  * once if the worker stops on its own. Throws only when the worker can't be created at all.
  */
 export function startWorkerThread (data: WorkerData, opts: {
+  /** the worker's flushTimeout: how long flush() and close() may wait for it */
+  flushTimeoutMs: number
   events: Record<string, (payload: unknown) => void>
   onFailure: (why: string) => void
 }): WorkerThread {
   const stream = new ThreadStream({ filename: WORKER_FILE, workerData: data, workerOpts: { name: 'pino-k8s-events/winston' }, sync: false }) as Stream
+  const { flushTimeoutMs } = opts
   const waiting = new WaitingLines(stream)
   waitingOf.set(stream, waiting)
   let closing: Promise<void> | undefined
@@ -157,14 +166,22 @@ export function startWorkerThread (data: WorkerData, opts: {
     onExit.unregister(stream)
   })
 
-  async function flush (): Promise<void> {
-    if (stream.destroyed) return
-    await new Promise<void>(resolve => {
+  /** Resolves true when the worker answered the flush, false when it did not within flushTimeout and a grace. */
+  async function flush (): Promise<boolean> {
+    if (stream.destroyed) return true
+    return await new Promise<boolean>(resolve => {
+      // The worker bounds its own flush by flushTimeout; this bound holds even if the worker can't answer at all.
+      const timer = setTimeout(() => resolve(false), flushTimeoutMs + ANSWER_GRACE_MS)
+      timer.unref()
       try {
         waiting.moveOn(true)
-        stream.flush(() => resolve())
+        stream.flush(() => {
+          clearTimeout(timer)
+          resolve(true)
+        })
       } catch {
-        resolve()
+        clearTimeout(timer)
+        resolve(true)
       }
     })
   }
@@ -176,7 +193,7 @@ export function startWorkerThread (data: WorkerData, opts: {
       stream.emit('message', { code: CLOSING_MESSAGE })
     } catch {}
     // Deliver while this thread is free: end() blocks it until the worker has closed.
-    await flush()
+    const answered = await flush()
     if (stream.closed) return
     const closed = new Promise<void>(resolve => {
       const timer = setTimeout(resolve, END_GRACE_MS)
@@ -187,9 +204,14 @@ export function startWorkerThread (data: WorkerData, opts: {
       })
     })
     try {
-      // 'ready' may have come meanwhile, and unref()'d the worker.
-      stream.ref()
-      stream.end()
+      if (answered) {
+        // 'ready' may have come meanwhile, and unref()'d the worker.
+        stream.ref()
+        stream.end()
+      } else {
+        // A worker that does not answer would block this thread in end(): it is stopped instead.
+        void stream.worker.terminate()
+      }
     } catch {}
     await closed
   }
@@ -203,7 +225,9 @@ export function startWorkerThread (data: WorkerData, opts: {
         return false
       }
     },
-    flush,
+    async flush () {
+      await flush()
+    },
     close () {
       closing ??= endWorker().catch(() => {})
       return closing
