@@ -38,6 +38,8 @@ export class K8sEventsTransport extends Transport {
   private workerFailed = false
   private closing: Promise<void> | undefined
   private linesRead = 0
+  /** whether anyone listens for 'logged': most applications don't, and the check runs for every line */
+  private emitsLogged = false
   /** lines dropped on this thread because the worker was behind or gone */
   private droppedHere = 0
   private droppedSinceNotice = 0
@@ -50,6 +52,7 @@ export class K8sEventsTransport extends Transport {
     this.firstKey = this.path[0]
     // winston-transport reads the logger's levels on 'pipe' (registered first); the worker starts with them.
     this.on('pipe', () => this.startWorker())
+    this.on('newListener', (name: string | symbol) => { if (name === 'logged') this.emitsLogged = true })
   }
 
   private startWorker (): void {
@@ -79,7 +82,7 @@ export class K8sEventsTransport extends Transport {
       this.linesRead++
       // Most lines carry no binding: one property read, and done.
       if (info[this.firstKey] !== undefined) this.record(info)
-      if (this.listenerCount('logged') > 0) setImmediate(() => this.emitSafely('logged', info))
+      if (this.emitsLogged) setImmediate(() => this.emitSafely('logged', info))
     } catch (err) {
       this.diagnostics.warn('log', `could not read a log line: ${describeError(err)}`)
     }
