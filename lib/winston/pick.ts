@@ -124,16 +124,36 @@ function cachedBindingText (path: readonly string[], binding: unknown): string {
 }
 
 /**
+ * JSON text of a string, remembering the latest one: a call site logs the same message and reason line after line,
+ * and JSON.stringify would escape them again every time.
+ */
+class LastText {
+  private value = ''
+  private text = '""'
+
+  of (value: string): string {
+    if (value !== this.value) {
+      this.value = value
+      this.text = JSON.stringify(value)
+    }
+    return this.text
+  }
+}
+
+const messageTexts = new LastText()
+const reasonTexts = new LastText()
+
+/**
  * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding, level, time, msg, err, and
  * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
  */
 export function eventLine (info: Info, binding: unknown, path: readonly string[], levels: Record<string, number> | undefined): string {
   const level = levelOf(info, levels)
-  let line = `{${cachedBindingText(path, binding)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${JSON.stringify(messageOf(info))}`
+  let line = `{${cachedBindingText(path, binding)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${messageTexts.of(messageOf(info))}`
   const err = errorOf(info)
   if (err !== undefined) line += `,"err":${JSON.stringify(err)}`
   const { reason, eventType, action } = info
-  if (typeof reason === 'string') line += `,"reason":${JSON.stringify(reason)}`
+  if (typeof reason === 'string') line += `,"reason":${reasonTexts.of(reason)}`
   if (typeof eventType === 'string') line += `,"eventType":${JSON.stringify(eventType)}`
   if (typeof action === 'string') line += `,"action":${JSON.stringify(action)}`
   return line + '}'
