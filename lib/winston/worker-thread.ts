@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type ThreadStreamType from 'thread-stream'
 import { CLOSING_MESSAGE, type WorkerData } from './protocol.js'
+import { WaitingLines, type LineSink } from './waiting-lines.js'
 
 const require = createRequire(import.meta.url)
 const ThreadStream = require('thread-stream') as typeof ThreadStreamType
@@ -14,13 +15,6 @@ const onExit = require('on-exit-leak-free') as {
 }
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url))
-/**
- * Characters of lines that may wait in the application's memory while thread-stream's 4 MiB shared buffer is full
- * (about 80,000 bound lines); lines beyond it are dropped and counted.
- */
-export const MAX_WAITING_CHARS = 16 * 1024 * 1024
-/** Waiting lines go to thread-stream in writes of about this size. */
-const WRITE_CHUNK_CHARS = 64 * 1024
 /** Beyond the flush timeout, how long close() waits for the worker thread to end. */
 const END_GRACE_MS = 2000
 /**
@@ -31,13 +25,11 @@ const ANSWER_GRACE_MS = 10_000
 /** pino sleeps this long at an exit before 'ready', for a thread that may not have been created yet. */
 const START_RACE_MS = 100
 
-type Stream = ThreadStreamType & {
+type Stream = ThreadStreamType & LineSink & {
   flush: (cb?: (err?: Error) => void) => void
   flushSync: () => void
   ref: () => void
   unref: () => void
-  readonly writableNeedDrain: boolean
-  readonly destroyed: boolean
   readonly closed: boolean
   readonly worker: { terminate: () => Promise<number> }
 }
@@ -53,51 +45,6 @@ export interface WorkerThread {
 
 function sleepSync (ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
-
-/**
- * Lines on their way to thread-stream. They are handed over once per turn of the event loop, joined (one write
- * instead of one per line), and held here while thread-stream's shared buffer is full: its own overflow has no
- * bound, this one is exact, in characters.
- */
-class WaitingLines {
-  private lines: string[] = []
-  private chars = 0
-  private scheduled = false
-
-  constructor (private readonly stream: Stream) {}
-
-  /** false when the line does not fit */
-  add (line: string): boolean {
-    if (this.chars + line.length > MAX_WAITING_CHARS) return false
-    this.lines.push(line)
-    this.chars += line.length
-    if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(() => {
-        this.scheduled = false
-        // While the buffer is full, 'drain' moves the lines on.
-        if (!this.stream.writableNeedDrain) this.moveOn()
-      })
-    }
-    return true
-  }
-
-  /** Moves waiting lines into thread-stream until its buffer is full again, or all of them when `all`. */
-  moveOn (all = false): void {
-    if (this.stream.destroyed) return
-    let start = 0
-    while (start < this.lines.length) {
-      let end = start
-      let size = 0
-      while (end < this.lines.length && size < WRITE_CHUNK_CHARS) size += this.lines[end++].length
-      const room = this.stream.write(end - start === 1 ? this.lines[start] : this.lines.slice(start, end).join(''))
-      this.chars -= size
-      start = end
-      if (!room && !all) break
-    }
-    this.lines = start === this.lines.length ? [] : this.lines.slice(start)
-  }
 }
 
 const waitingOf = new WeakMap<Stream, WaitingLines>()
@@ -210,7 +157,7 @@ export function startWorkerThread (data: WorkerData, opts: {
         stream.end()
       } else {
         // A worker that does not answer would block this thread in end(): it is stopped instead.
-        void stream.worker.terminate()
+        stream.worker.terminate().catch(() => {})
       }
     } catch {}
     await closed
