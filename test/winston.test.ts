@@ -70,7 +70,7 @@ t.test('the Kopf documentation example, row for row, in kubectl describe', async
     t.equal(event.count, 1)
     t.equal(event.action, 'Log')
   }
-  if (!hasKubectl) return t.skip('kubectl is not installed')
+  if (!hasKubectl) return t.skip('kubectl describe: kubectl is not installed', async () => {})
   const shown = await describeEvents(['kopfexample', 'kopf-example-1', '-n', 'kopf'])
   t.same(shown.map(([type, reason, , from, message]) => [type, reason, from, message]).sort(), rows)
 })
@@ -109,7 +109,7 @@ t.test('errors as winston users write them, with and without format.errors({ sta
     const child = logger.child({ k8sObject: body })
     child.error('Some exception:', new ReconcileError('first form.'))
     child.error(new TypeError('second form, child logger'))
-    logger.error(new RangeError('second form, root logger'), { k8sObject: body })
+    ;(logger as any).error(new RangeError('second form, root logger'), { k8sObject: body })
     logger.log({ level: 'error', message: 'third form:', err: new SyntaxError('in a field'), k8sObject: body })
     child.error({ message: 'with a reason:', err: new TypeError('kept'), reason: 'Explicit' })
     child.error(new Error('outer', { cause: new Error('inner cause') }))
