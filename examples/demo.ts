@@ -128,7 +128,9 @@ async function main (): Promise<void> {
   if (code !== 0) process.exitCode = 1
 }
 
-main().catch(err => {
+// `npm run demo -- --logger winston`: the same example through winston.
+const run = argValue('--logger') === 'winston' ? async () => await (await import('./winston-demo.js')).winstonDemo() : main
+run().catch(err => {
   console.error(err)
   process.exit(1)
 })

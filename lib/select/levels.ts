@@ -44,9 +44,9 @@ export function lookupLevel (levelValues: Record<string, number>, label: string)
   return undefined
 }
 
-function mergeLevelValues (custom: unknown, problems: string[]): Record<string, number> {
+function mergeLevelValues (custom: unknown, problems: string[], base: Readonly<Record<string, number>>): Record<string, number> {
   const merged: Record<string, number> = Object.create(null)
-  Object.assign(merged, PINO_LEVELS)
+  Object.assign(merged, base)
   if (typeof custom !== 'object' || custom === null) return merged
   for (const label of Object.keys(custom)) {
     const value = (custom as Record<string, unknown>)[label]
@@ -69,14 +69,16 @@ function resolveMinLevel (minLevel: unknown, levelValues: Record<string, number>
 
 /**
  * Resolves minLevel and the eventTypes mapping against the logger's levels. Labels that name no level are reported
- * in `problems` and left out; never throws.
+ * in `problems` and left out; never throws. `baseLevels` are the levels every logger of the kind has (pino's; none
+ * for loggers whose levels all come with them).
  */
 export function resolveLevels (
   config: Pick<Config, 'minLevel' | 'eventTypes'>,
   levelValues: Record<string, number> | undefined,
-  problems: string[] = []
+  problems: string[] = [],
+  baseLevels: Readonly<Record<string, number>> = PINO_LEVELS
 ): ResolvedLevels {
-  const merged = mergeLevelValues(levelValues, problems)
+  const merged = mergeLevelValues(levelValues, problems, baseLevels)
   const minLevel = resolveMinLevel(config.minLevel, merged, problems)
 
   // Later entries win for the same number, so a user's 'warning' overrides the default 'warn'.

@@ -1,0 +1,154 @@
+// The winston transport: on the application's thread it only picks what an Event needs from bound lines; a worker
+// thread runs the same pipeline as the pino transport.
+import Transport from 'winston-transport'
+import { createDiagnostics } from '../diagnostics.js'
+import { describeError, isRecord } from '../fields.js'
+import { parseOptions } from '../options.js'
+import { bindingOf, eventLine } from './pick.js'
+import { startWorkerThread, type WorkerThread } from './worker-thread.js'
+
+/** winston-transport's own options: they stay on this thread, the rest go to the worker. */
+const WINSTON_OPTIONS = new Set(['level', 'format', 'silent', 'handleExceptions', 'handleRejections', 'highWaterMark', 'log', 'logv', 'close'])
+const DEFAULT_OBJECT_KEY = 'k8sObject'
+const DROP_NOTICE_EVERY_MS = 1000
+const QUEUE_FULL = 'queue-full'
+
+type Info = Record<string | symbol, unknown>
+type Stats = { linesRead: number, dropped: Record<string, number>, [key: string]: unknown }
+
+function workerOptions (options: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (!isRecord(options)) return out
+  for (const key of Object.keys(options)) if (!WINSTON_OPTIONS.has(key)) out[key] = options[key]
+  return out
+}
+
+// The worker checks objectKey and says what is wrong; here a bad one only falls back to the default.
+function objectPath (objectKey: unknown): string[] {
+  const path = typeof objectKey === 'string' ? objectKey.split('.') : []
+  return path.length > 0 && path.every(segment => segment !== '') ? path : [DEFAULT_OBJECT_KEY]
+}
+
+export class K8sEventsTransport extends Transport {
+  private readonly options: Record<string, unknown>
+  private readonly path: string[]
+  private readonly firstKey: string
+  private readonly diagnostics = createDiagnostics()
+  private worker: WorkerThread | undefined
+  private workerFailed = false
+  private closing: Promise<void> | undefined
+  private linesRead = 0
+  /** whether anyone listens for 'logged': most applications don't, and the check runs for every line */
+  private emitsLogged = false
+  /** lines dropped on this thread because the worker was behind or gone */
+  private droppedHere = 0
+  private droppedSinceNotice = 0
+  private lastNotice = 0
+
+  constructor (options: Record<string, unknown> = {}) {
+    super(isRecord(options) ? options : {})
+    this.options = workerOptions(options)
+    this.path = objectPath(this.options.objectKey)
+    this.firstKey = this.path[0]
+    // winston-transport reads the logger's levels on 'pipe' (registered first); the worker starts with them.
+    this.on('pipe', () => this.startWorker())
+    this.on('newListener', (name: string | symbol) => { if (name === 'logged') this.emitsLogged = true })
+  }
+
+  private startWorker (): void {
+    if (this.worker !== undefined || this.workerFailed || this.closing !== undefined) return
+    try {
+      const levels = (this as unknown as { levels?: Record<string, number> }).levels ?? {}
+      const { flushTimeoutMs } = parseOptions(this.options).config.delivery
+      this.worker = startWorkerThread({ options: this.options, levels: { ...levels } }, {
+        flushTimeoutMs,
+        events: {
+          k8sEventsStats: stats => this.emitStats(stats as Stats),
+          k8sEventDropped: drop => this.emitSafely('k8sEventDropped', drop)
+        },
+        onFailure: why => {
+          this.workerFailed = true
+          this.diagnostics.warn('worker', `the worker thread stopped (${why}); no more events will be posted`, Infinity)
+        }
+      })
+    } catch (err) {
+      this.workerFailed = true
+      this.diagnostics.warn('start', `could not start the worker thread, no events will be posted: ${describeError(err)}`, Infinity)
+    }
+  }
+
+  override log (info: Info, callback: () => void): void {
+    try {
+      this.linesRead++
+      // Most lines carry no binding: one property read, and done.
+      if (info[this.firstKey] !== undefined) this.record(info)
+      if (this.emitsLogged) setImmediate(() => this.emitSafely('logged', info))
+    } catch (err) {
+      this.diagnostics.warn('log', `could not read a log line: ${describeError(err)}`)
+    }
+    callback()
+  }
+
+  private record (info: Info): void {
+    const binding = bindingOf(info, this.path)
+    if (binding === undefined) return
+    if (this.worker === undefined) this.startWorker()
+    const levels = (this as unknown as { levels?: Record<string, number> }).levels
+    if (this.worker?.write(eventLine(info, binding, this.path, levels)) !== true) this.dropHere()
+  }
+
+  private dropHere (): void {
+    this.droppedHere++
+    this.droppedSinceNotice++
+    this.diagnostics.warn(QUEUE_FULL, this.workerFailed
+      ? 'the worker thread has stopped; events are dropped'
+      : 'the worker thread is behind and the lines waiting for it are at their limit; new events are dropped')
+    const now = Date.now()
+    if (now - this.lastNotice < DROP_NOTICE_EVERY_MS) return
+    this.lastNotice = now
+    const count = this.droppedSinceNotice
+    this.droppedSinceNotice = 0
+    this.emitSafely('k8sEventDropped', {
+      cause: QUEUE_FULL,
+      count: 1,
+      droppedSincePrevious: count,
+      message: this.workerFailed ? 'the worker thread has stopped' : 'the lines waiting for the worker thread are at their limit'
+    })
+  }
+
+  // The worker counts the lines it was given; the application wants every line and this thread's drops too.
+  private emitStats (stats: Stats): void {
+    try {
+      const dropped = { ...stats.dropped }
+      dropped[QUEUE_FULL] = (dropped[QUEUE_FULL] ?? 0) + this.droppedHere
+      this.emitSafely('k8sEventsStats', { ...stats, linesRead: this.linesRead, dropped })
+    } catch {}
+  }
+
+  // A listener that throws must not reach winston, which would end the process on it.
+  private emitSafely (name: string, payload: unknown): void {
+    try {
+      this.emit(name, payload)
+    } catch (err) {
+      this.diagnostics.warn(`listener:${name}`, `a '${name}' listener threw: ${describeError(err)}`)
+    }
+  }
+
+  /** Resolves when the events logged so far are delivered, or the flushTimeout passed. Never rejects. */
+  async flush (): Promise<void> {
+    await this.worker?.flush()
+  }
+
+  /** Delivers pending events (within flushTimeout) and ends the worker. Never rejects; called by winston on remove/close. */
+  override close (): Promise<void> {
+    this.closing ??= (this.worker?.close() ?? Promise.resolve()).catch(() => {})
+    return this.closing
+  }
+
+  // logger.end() ends each transport and waits for its 'finish': pending events are delivered by then.
+  override _final (callback: (error?: Error | null) => void): void {
+    this.close().then(() => callback(), () => callback())
+  }
+}
+
+export default K8sEventsTransport

@@ -1,0 +1,48 @@
+// Compiles a small consumer of the winston declarations (types/winston.d.ts through the package's exports map).
+import t from 'tap'
+import { join } from 'node:path'
+import ts from 'typescript'
+
+const consumer = `
+import winston from 'winston'
+import { K8sEventsTransport } from 'pino-k8s-events/winston'
+import type { K8sEventsStats, K8sEventsTransportOptions } from 'pino-k8s-events/winston'
+
+const options: K8sEventsTransportOptions = {
+  level: 'warn',
+  format: winston.format.json(),
+  component: 'my-operator',
+  minLevel: 'warning',
+  eventTypes: { notice: 'Normal', audit: 'Audit' },
+  flushTimeout: 5000
+}
+const transport = new K8sEventsTransport(options)
+transport.on('k8sEventsStats', (stats: K8sEventsStats) => stats.dropped['queue-full'])
+transport.on('k8sEventDropped', drop => drop.droppedSincePrevious)
+const logger = winston.createLogger({ transports: [transport] })
+logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } } }).warn('x')
+const flushed: Promise<void> = transport.flush()
+const closed: Promise<void> = transport.close()
+
+// @ts-expect-error api accepts only the two Events APIs
+const wrongApi: K8sEventsTransportOptions = { api: 'v2' }
+
+export { flushed, closed, wrongApi }
+`
+
+t.test('the winston declarations compile for a consumer, and refuse wrong options', async t => {
+  const dir = t.testdir({ 'consumer.ts': consumer })
+  const program = ts.createProgram([join(dir, 'consumer.ts')], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2023,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node']
+  })
+  const diagnostics = ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  t.same(diagnostics, [])
+  const ours = join(process.cwd(), 'types', 'winston.d.ts')
+  t.ok(program.getSourceFiles().some(file => file.fileName === ours), 'resolved through the package exports to types/winston.d.ts')
+})
