@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Readable } from 'node:stream'
 import { startApiServer, type LocalApiServer } from '../test/apiserver/server.js'
-import { kubectl, kubectlAvailable } from '../test/apiserver/kubectl.js'
+import { kubectl, kubectlAvailable, kubectlOrFail } from '../test/apiserver/kubectl.js'
 
 const NAMESPACE = 'pino-k8s-events-demo'
 const EXAMPLE = 'kopf-example-1'
@@ -20,22 +20,16 @@ const HANDLER_TIMEOUT_MS = 60_000
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' }
 const CRD_FILE = fileURLToPath(new URL('../../examples/kopfexample-crd.yaml', import.meta.url))
 
-interface DemoArgs { kubeconfig?: string }
+interface DemoArgs { kubeconfig?: string, logger: string }
 
 function demoArgs (): DemoArgs {
-  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } })
-  return { kubeconfig: values.kubeconfig ?? process.env.KUBECONFIG }
+  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, logger: { type: 'string', default: 'pino' } } })
+  return { kubeconfig: values.kubeconfig ?? process.env.KUBECONFIG, logger: values.logger }
 }
 
 /** The operator to run, as its own program. */
 function operatorScript (): string {
   return fileURLToPath(new URL('./operator.js', import.meta.url))
-}
-
-async function kubectlOrFail (kubeconfig: string, args: string[], input?: string): Promise<string> {
-  const { code, stdout, stderr } = await kubectl(args, kubeconfig, input)
-  if (code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${stderr}`)
-  return stdout
 }
 
 /** Each JSON line the operator prints, shown briefly; resolves when `done` holds for a line. */
@@ -66,6 +60,8 @@ function followOperator (child: ChildProcessByStdio<null, Readable, Readable>, d
 
 async function main (): Promise<void> {
   const args = demoArgs()
+  // `npm run demo -- --logger winston`: the same example logged through winston.
+  if (args.logger === 'winston') return await (await import('./winston-demo.js')).winstonDemo(args.kubeconfig)
   let kubeconfig = args.kubeconfig
   let server: LocalApiServer | undefined
   if (kubeconfig === undefined) {
@@ -79,8 +75,8 @@ async function main (): Promise<void> {
   if (server === undefined && !useKubectl) throw new Error('a real cluster needs kubectl on PATH for this demo')
 
   if (server === undefined) {
-    await kubectlOrFail(kubeconfig, ['apply', '-f', CRD_FILE])
-    await kubectlOrFail(kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/kopfexamples.kopf.dev'])
+    await kubectlOrFail(['apply', '-f', CRD_FILE], kubeconfig)
+    await kubectlOrFail(['wait', '--for=condition=Established', '--timeout=60s', 'crd/kopfexamples.kopf.dev'], kubeconfig)
   }
   if (useKubectl) {
     const { code, stderr } = await kubectl(['create', 'namespace', NAMESPACE], kubeconfig)
@@ -97,7 +93,7 @@ async function main (): Promise<void> {
   const example = { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: EXAMPLE, namespace: NAMESPACE }, spec: { field: 'value' } }
   if (useKubectl) {
     console.log(`$ kubectl apply -f kopf-example-1.yaml -n ${NAMESPACE}`)
-    console.log(`  ${(await kubectlOrFail(kubeconfig, ['apply', '-f', '-'], JSON.stringify(example))).trim()}`)
+    console.log(`  ${(await kubectlOrFail(['apply', '-f', '-'], kubeconfig, JSON.stringify(example))).trim()}`)
   } else {
     console.log(`KopfExample ${EXAMPLE} created through the API (kubectl is not on PATH)`)
     await server?.createObject(example)
@@ -113,7 +109,7 @@ async function main (): Promise<void> {
   for (const [kind, name] of targets) {
     if (useKubectl) {
       console.log(`\n$ kubectl describe ${kind} ${name} -n ${NAMESPACE}   (Events section)`)
-      const out = await kubectlOrFail(kubeconfig, ['describe', kind, name, '-n', NAMESPACE])
+      const out = await kubectlOrFail(['describe', kind, name, '-n', NAMESPACE], kubeconfig)
       console.log(out.slice(out.indexOf('Events:')).trimEnd())
     } else {
       console.log(`\nEvents of ${kind} ${name}, read through the API (kubectl is not on PATH):`)
@@ -128,9 +124,7 @@ async function main (): Promise<void> {
   if (code !== 0) process.exitCode = 1
 }
 
-// `npm run demo -- --logger winston`: the same example through winston.
-const run = argValue('--logger') === 'winston' ? async () => await (await import('./winston-demo.js')).winstonDemo() : main
-run().catch(err => {
+main().catch(err => {
   console.error(err)
   process.exit(1)
 })

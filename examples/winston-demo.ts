@@ -3,23 +3,12 @@
 import winston from 'winston'
 import { K8sEventsTransport } from '../lib/winston/index.js'
 import { startApiServer, type LocalApiServer } from '../test/apiserver/server.js'
-import { kubectl, kubectlAvailable } from '../test/apiserver/kubectl.js'
+import { kubectl, kubectlAvailable, kubectlOrFail } from '../test/apiserver/kubectl.js'
 
 const NAMESPACE = 'pino-k8s-events-demo'
 
-function argValue (name: string): string | undefined {
-  const index = process.argv.indexOf(name)
-  return index >= 0 ? process.argv[index + 1] : undefined
-}
-
-async function kubectlOrFail (kubeconfig: string, args: string[], input?: string): Promise<string> {
-  const { code, stdout, stderr } = await kubectl(args, kubeconfig, input)
-  if (code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${stderr}`)
-  return stdout
-}
-
-export async function winstonDemo (): Promise<void> {
-  let kubeconfig = argValue('--kubeconfig') ?? process.env.KUBECONFIG
+export async function winstonDemo (kubeconfigOfCluster: string | undefined): Promise<void> {
+  let kubeconfig = kubeconfigOfCluster
   let server: LocalApiServer | undefined
   if (kubeconfig === undefined) {
     server = await startApiServer()
@@ -32,7 +21,7 @@ export async function winstonDemo (): Promise<void> {
   if (server === undefined && !useKubectl) throw new Error('a real cluster needs kubectl on PATH for this demo')
   const create = async (obj: Record<string, any>): Promise<any> => {
     if (server !== undefined) return await server.createObject(obj)
-    return JSON.parse(await kubectlOrFail(kubeconfig!, ['apply', '-o', 'json', '-f', '-'], JSON.stringify(obj)))
+    return JSON.parse(await kubectlOrFail(['apply', '-o', 'json', '-f', '-'], kubeconfig!, JSON.stringify(obj)))
   }
   await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }).catch(() => {})
   const example = await create({ apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'kopf-example-winston', namespace: NAMESPACE }, spec: { field: 'value' } })
@@ -64,7 +53,7 @@ export async function winstonDemo (): Promise<void> {
 
   console.log(`\n$ kubectl describe kopfexample kopf-example-winston -n ${NAMESPACE}   (Events section)`)
   if (useKubectl) {
-    const out = await kubectlOrFail(kubeconfig, ['describe', 'kopfexample', 'kopf-example-winston', '-n', NAMESPACE])
+    const out = await kubectlOrFail(['describe', 'kopfexample', 'kopf-example-winston', '-n', NAMESPACE], kubeconfig)
     console.log(out.slice(out.indexOf('Events:')).trimEnd())
   } else {
     for (const event of server!.listEvents(NAMESPACE)) {

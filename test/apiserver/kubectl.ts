@@ -31,3 +31,10 @@ export async function kubectl (args: string[], kubeconfig: string, input?: strin
     if (input !== undefined) child.stdin?.end(input)
   })
 }
+
+/** kubectl's stdout; a failure is thrown with kubectl's own words. */
+export async function kubectlOrFail (args: string[], kubeconfig: string, input?: string): Promise<string> {
+  const { code, stdout, stderr } = await kubectl(args, kubeconfig, input)
+  if (code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${stderr}`)
+  return stdout
+}
