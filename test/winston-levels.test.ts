@@ -39,4 +39,3 @@ t.test('a logger without info posts from its least severe level; a minLevel it l
   t.same(['warn', 'info', 'http'].map(wrong.typeOf), ['Warning', 'Normal', undefined])
   t.match(wrong.problems, [/option 'minLevel' is "loud": not a level of this logger .*; using 'info'/, /option 'eventTypes' maps 'shout'/])
 })
-})
