@@ -19,7 +19,8 @@ const CASES = [
   { id: 4, title: 'Flood', file: 'cases/4-flood.js' },
   { id: 5, title: 'Storm', file: 'cases/5-storm.js' },
   { id: 6, title: 'Latency', file: 'cases/6-latency.js' },
-  { id: 7, title: 'Memory under distinct floods', file: 'cases/7-distinct-flood.js' }
+  { id: 7, title: 'Memory under distinct floods', file: 'cases/7-distinct-flood.js' },
+  { id: 8, title: 'Shutdown', file: 'cases/8-shutdown.js' }
 ]
 
 const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.md', import.meta.url))
