@@ -38,7 +38,6 @@ const requestsTo = (namespace: string, method?: string): RequestRecord[] =>
 const totalCount = (namespace: string): number => server.listEvents(namespace).reduce((sum, event) => sum + (event.count as number), 0)
 const countsByReason = (namespace: string): Record<string, number> =>
   Object.fromEntries(server.listEvents(namespace).map(event => [event.reason, event.count]))
-const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
 /** `dropped 12 events: 10 queue-full, 2 closed` → { total: 12, 'queue-full': 10, closed: 2 } */
 function parseSummary (lines: string[]): Record<string, number> | undefined {
@@ -123,7 +122,7 @@ t.test('retries through the worker', async t => {
         process.exit(0)
       `
     })
-    const flowed = await waitFor(() => server.listEvents('free').length === 20, 15_000)
+    const flowed = await waitFor(() => server.listEvents('free').length === 20, 60_000)
     t.ok(flowed, 'the other events were written while the failing ones were retried')
     t.equal(server.listEvents('stuck').length, 0)
     t.ok(requestsTo('stuck').length >= 5, 'the failing events were tried')
@@ -274,15 +273,18 @@ t.test('the API server away', async t => {
       script: `
         const log = logger.child({ k8sObject: ${JSON.stringify(podIn('late'))} })
         for (let i = 0; i < 20; i++) log.warn({ reason: 'Early' + i }, 'logged while the API server is down')
-        await flushed()
+        // The server stays away until every event has failed at least once.
+        report('failed', await statsWhere(s => s.retried >= 20, 60000))
+        await command()
         report('stats', await settledStats())
         process.exit(0)
       `
     })
-    await sleep(2000)
+    t.ok(await app.report('failed', 60_000), 'every event was tried and failed while the server was away')
     t.equal(server.requests.filter(request => request.path.includes('/late/')).length, 0, 'nothing got through while it was down')
     await server.start()
-    const stats = await app.report('stats')
+    app.send('started')
+    const stats = await app.report('stats', 60_000)
     const run = await app.ended
     t.equal(run.code, 0)
     t.ok(stats.retried >= 20, `each event was retried while the server was away (${stats.retried} retries)`)
@@ -292,37 +294,48 @@ t.test('the API server away', async t => {
     t.same(diagnosticLines(run.stderr), [])
   })
 
-  t.test('stopped for 5 s mid-stream: nothing lost within the queue\'s bound', async t => {
+  t.test('stopped mid-stream: nothing lost within the queue\'s bound', async t => {
     await server.createNamespace('outage')
     const app = startApp({
       options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, flushTimeout: 8000 },
       script: `
         const log = logger.child({ k8sObject: ${JSON.stringify(podIn('outage'))} })
-        let stop = false
-        command().then(() => { stop = true })
         let ticks = 0
-        while (!stop) {
+        let logging = true
+        const steps = (async () => {
+          await command()
+          // The server is away: it stays away until many lines were logged and writes failed meanwhile.
+          const stoppedAt = { ticks, retried: stats?.retried ?? 0 }
+          await statsWhere(s => s.retried > stoppedAt.retried + 10 && ticks > stoppedAt.ticks + 100, 60000)
+          report('outage', { ticksDuring: ticks - stoppedAt.ticks })
+          await command()
+          // Back: events flow again before the logging stops.
+          const postedAtRestart = stats.posted
+          await statsWhere(s => s.posted > postedAtRestart + 10, 60000)
+          logging = false
+        })()
+        while (logging) {
           log.info({ reason: 'Tick' + ticks }, 'a distinct event')
           log.warn({ reason: 'Heartbeat' }, 'the same warning again')
           ticks++
           await new Promise(resolve => setTimeout(resolve, 10))
         }
+        await steps
         await flushed()
         report('ticks', ticks)
         process.exit(0)
       `
     })
-    t.ok(await waitFor(() => server.listEvents('outage').length >= 20, 10_000), 'events are flowing')
+    t.ok(await waitFor(() => server.listEvents('outage').length >= 20, 60_000), 'events are flowing')
     await server.stop()
-    const stoppedAt = server.listEvents('outage').length
-    await sleep(5000)
+    app.send('stopped')
+    const { ticksDuring } = await app.report('outage', 60_000)
+    t.ok(ticksDuring > 100, `${ticksDuring} ticks logged while the server was away, with failed writes`)
     await server.start()
-    await sleep(1000)
-    app.send('stop')
-    const ticks: number = await app.report('ticks')
+    app.send('started')
+    const ticks: number = await app.report('ticks', 60_000)
     const run = await app.ended
     t.equal(run.code, 0)
-    t.ok(ticks - stoppedAt > 100, `${ticks} ticks logged, ${ticks - stoppedAt} of them after the server stopped`)
     const counts = countsByReason('outage')
     t.equal(counts.Heartbeat, ticks, 'the repeated warning counts every line')
     t.equal(server.listEvents('outage').filter(event => event.reason.startsWith('Tick')).length, ticks, 'every distinct event is there')
@@ -357,7 +370,8 @@ t.test('a bounded queue while the API hangs: drops counted, memory flat, a promp
       const rssBefore = process.memoryUsage().rss
       const caughtUp = await logSome(total)
       const rssAfter = process.memoryUsage().rss
-      report('flooded', { caughtUp, rssBefore, rssAfter, stats, drops })
+      // The notices' bucket was made after this process started: its age bounds how many it could give.
+      report('flooded', { caughtUp, rssBefore, rssAfter, stats, drops, uptimeMs: process.uptime() * 1000 })
       report('exiting', Date.now())
       process.exit(0)
     `
@@ -377,9 +391,12 @@ t.test('a bounded queue while the API hangs: drops counted, memory flat, a promp
   t.equal(stats.eventsObserved, total)
   t.ok(stats.dropped['queue-full'] >= total - 10 - 8 - 1, `${stats.dropped['queue-full']} distinct events beyond the bound dropped`)
   t.ok(drops.length > 0 && drops.every((drop: any) => drop.cause === 'queue-full' && drop.count === 1), 'k8sEventDropped notices, by cause')
-  t.ok(drops.length < 200, `notices are rate-limited (${drops.length})`)
+  const noticeBound = 10 + 10 * Math.ceil(flooded.uptimeMs / 1000)
+  t.ok(drops.length <= noticeBound, `notices are rate-limited: ${drops.length}, at most 10 a second (${noticeBound} in ${flooded.uptimeMs} ms)`)
+  t.ok(drops.length < stats.dropped['queue-full'] / 100, 'far fewer notices than drops')
   t.same(drops[0].event, { namespace: 'hanging', type: 'Warning', reason: drops[0].event.reason, object: 'Pod hanging/worker' })
-  t.ok(exitMs < 1000 + 3000, `the process ended ${exitMs} ms after process.exit(0), within the flush deadline`)
+  // Without the flush deadline of 1 s, the hanging writes would hold the exit until pino gives up at 10 s.
+  t.ok(exitMs < 9000, `the process ended ${exitMs} ms after process.exit(0), held by the flush deadline, not by pino's 10 s limit`)
   const lines = diagnosticLines(run.stderr)
   t.equal(lines.filter(line => line.includes('queue of events waiting to be written is full (10)')).length, 1, 'one line about the full queue')
   const summary = parseSummary(lines)
@@ -436,11 +453,12 @@ t.test('shutdown', async t => {
 
   const signalled = async (namespace: string, handler: string): Promise<Awaited<ReturnType<typeof runApp>>> => {
     await server.createNamespace(namespace)
-    // Deliveries are still pending when the signal comes.
+    // Deliveries are still pending when the signal comes: it comes when the first POST has arrived, whose answer
+    // the server holds back.
     server.faults.add({ method: 'POST', path: eventsPath(namespace), times: Infinity, action: { delayMs: 400 } })
     return await runApp({
       options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
-      signalAfterMs: 50,
+      signalWhen: () => requestsTo(namespace).length > 0,
       script: `
         ${handler}
         const log = logger.child({ k8sObject: ${JSON.stringify(podIn(namespace))} })
@@ -471,7 +489,7 @@ t.test('shutdown', async t => {
     server.faults.add({ path: eventsPath('sigterm-unhandled'), times: Infinity, action: { hang: true } })
     const run = await runApp({
       options: { kubeconfig, ...UNTHROTTLED, flushTimeout: 500 },
-      signalAfterMs: 200,
+      signalWhen: () => requestsTo('sigterm-unhandled').length > 0,
       script: `
         const log = logger.child({ k8sObject: ${JSON.stringify(podIn('sigterm-unhandled'))} })
         for (let i = 0; i < 20; i++) log.warn({ reason: 'Lost' + i }, 'a warning')

