@@ -4,7 +4,7 @@
 import { once } from 'node:events'
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
-import { LOG_APP, TRANSPORT_TARGET, type AppRun } from './transport.js'
+import { APP_DEADLINE_MS, LOG_APP, TRANSPORT_TARGET, type AppRun } from './transport.js'
 
 /**
  * Script prelude: `command()` resolves with the next line the test sends, `report(name, value)` prints one
@@ -108,13 +108,23 @@ export function startApp (scenario: { options: Record<string, unknown>, script: 
   let exited = false
   const handle = { kill: () => { child.kill('SIGKILL') } }
   running.add(handle)
+  // An application that never ends fails its test with what it printed, long before tap's timeout.
+  let overdue = false
+  const deadline = setTimeout(() => {
+    overdue = true
+    child.kill('SIGKILL')
+  }, APP_DEADLINE_MS)
   // 'close', not 'exit': by then everything the process printed has been read.
   const ended = once(child, 'close').then(([code, signal]) => {
+    clearTimeout(deadline)
     exited = true
     running.delete(handle)
     for (const waiter of [...reportWaiters]) waiter()
+    if (overdue) throw new Error(`the application did not end within ${APP_DEADLINE_MS / 1000} s and was killed; stderr: ${stderr.slice(-2000)}`)
     return { code, signal, stdout, stderr, ms: Date.now() - started } as AppRun
   })
+  // A test that fails before awaiting `ended` must not leave an unhandled rejection behind.
+  ended.catch(() => {})
 
   return {
     send (line) {

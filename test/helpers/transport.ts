@@ -96,6 +96,9 @@ export async function withDeadline<T> (promise: Promise<T>, what: string, errors
 
 export interface AppRun { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, ms: number }
 
+/** An application process is killed after this, failing its test with what it printed, short of tap's timeout. */
+export const APP_DEADLINE_MS = 150_000
+
 /**
  * Runs test/fixtures/log-app.mjs in its own process: `script` is the body of an async function that receives
  * `logger`, `pino` and `transport`, so a test can end the process the way an application would.
@@ -132,7 +135,14 @@ export async function runApp (scenario: {
     }
     child.stdout.on('data', onReady)
   }
+  let overdue = false
+  const deadline = setTimeout(() => {
+    overdue = true
+    child.kill('SIGKILL')
+  }, APP_DEADLINE_MS)
   const [code, signal] = await once(child, 'exit') as [number | null, NodeJS.Signals | null]
   clearInterval(poll)
+  clearTimeout(deadline)
+  if (overdue) throw new Error(`the application did not exit within ${APP_DEADLINE_MS / 1000} s and was killed; stderr: ${stderr.slice(-2000)}`)
   return { code, signal, stdout, stderr, ms: Date.now() - started }
 }
