@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { startApiServer, type LocalApiServer } from './apiserver/server.js'
-import { waitFor } from './helpers/wait.js'
+import { closed, waitFor } from './helpers/wait.js'
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js')
 const NAMESPACE = 'cli-lifecycle'
@@ -46,7 +46,7 @@ function startCli (args: string[]): Running {
     stdout: () => Buffer.concat(out),
     stderr: () => err,
     echoed: async (bytes) => { if (outBytes < bytes) await new Promise<void>(resolve => waiters.push({ bytes, resolve })) },
-    exit: new Promise(resolve => child.on('close', (code, signal) => resolve({ code, signal, ms: Date.now() - started })))
+    exit: closed(child, `pino-k8s-events ${args.join(' ')}`, () => err).then(([code, signal]) => ({ code, signal, ms: Date.now() - started }))
   }
 }
 
