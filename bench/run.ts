@@ -20,7 +20,8 @@ const CASES = [
   { id: 5, title: 'Storm', file: 'cases/5-storm.js' },
   { id: 6, title: 'Latency', file: 'cases/6-latency.js' },
   { id: 7, title: 'Memory under distinct floods', file: 'cases/7-distinct-flood.js' },
-  { id: 8, title: 'winston main-thread cost', file: 'cases/8-winston-main-thread.js' }
+  { id: 8, title: 'Shutdown', file: 'cases/8-shutdown.js' },
+  { id: 9, title: 'winston main-thread cost', file: 'cases/9-winston-main-thread.js' }
 ]
 
 const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.md', import.meta.url))

@@ -27,7 +27,7 @@ const DEFAULTS = {
   qps: 20,
   burst: 100,
   queueSize: 1000,
-  flushTimeout: 5000,
+  flushTimeout: 8000,
   maxAttempts: 12,
   maxRetryAge: 300_000,
   requestTimeout: 10_000,

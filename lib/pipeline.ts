@@ -2,6 +2,7 @@
 // Event occurrences, which the recorder correlates and delivers.
 import { createDeferredApiClient } from './connection/deferred.js'
 import type { resolveLevels } from './select/levels.js'
+import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector } from './select/index.js'
 import { shapeEvents } from './shape/index.js'
@@ -29,7 +30,8 @@ export function createEventRecorder (config: Config, diagnostics: Diagnostics, c
     kubeconfig: config.kubeconfig,
     context: config.context,
     requestTimeoutMs: config.delivery.requestTimeoutMs,
-    maxSockets: config.delivery.concurrency,
+    // a flush may have more requests out than `concurrency`
+    maxSockets: connectionsFor(config.delivery.concurrency),
     diagnostics
   })
   return createRecorder({

@@ -81,6 +81,8 @@ export function createRecorder (opts: {
     } catch (err) {
       diagnostics.warn('internal', `flushing events failed: ${errorMessage(err)}`)
     }
+    // Sent before the flush is answered: whoever flushed sees the counters that include everything it waited for.
+    reportStats()
   }
 
   async function flushAndStop (timeoutMs: number): Promise<void> {

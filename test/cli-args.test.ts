@@ -191,7 +191,7 @@ t.test('help lists every flag with its default', async t => {
   t.match(lineOf('--qps'), /\(default: 20\)$/)
   t.match(lineOf('--burst'), /\(default: 100\)$/)
   t.match(lineOf('--queue-size'), /\(default: 1000\)$/)
-  t.match(lineOf('--flush-timeout'), /\(default: 5s\)$/)
+  t.match(lineOf('--flush-timeout'), /\(default: 8s\)$/)
   t.match(lineOf('--max-attempts'), /\(default: 12\)$/)
   t.match(lineOf('--max-retry-age'), /\(default: 5m\)$/)
   t.match(lineOf('--request-timeout'), /\(default: 10s\)$/)

@@ -1,6 +1,7 @@
 // The command end to end: real process, real pipes, the project's local API server.
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { closed } from './helpers/wait.js'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,7 +25,7 @@ async function runCli (args: string[], input: string | Buffer): Promise<Outcome>
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   child.stdin.on('error', () => {})
   child.stdin.end(input)
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve => child.on('close', (c, s) => resolve([c, s])))
+  const [code, signal] = await closed(child, `pino-k8s-events ${args.join(' ')}`, () => stderr)
   return { code, signal, stdout: Buffer.concat(stdout), stderr }
 }
 
@@ -249,7 +250,7 @@ t.test('bad flags and bad values exit 2 with a message on stderr, before reading
     child.stdin.on('error', () => {})
     // stdin stays open: the command must not wait for it.
     child.stdin.write(line({ level: 30, k8sObject: refOf(widget), reason: 'MustNotPost', msg: 'x' }))
-    const code = await new Promise(resolve => child.on('close', resolve))
+    const [code] = await closed(child, `pino-k8s-events ${args.join(' ')}`, () => stderr)
     child.stdin.destroy()
     t.equal(code, 2, args.join(' '))
     t.match(stderr, message, args.join(' '))

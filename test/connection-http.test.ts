@@ -83,7 +83,7 @@ t.test('a request the server never answers ends with ETIMEDOUT after the timeout
   const result = await client.request({ method: 'GET', path: EVENTS })
   const took = Date.now() - started
   t.match(result, { kind: 'network', code: 'ETIMEDOUT', message: /no answer within 300 ms/ })
-  t.ok(took >= 290 && took < 2000, `took ${took} ms`)
+  t.ok(took >= 290 && took < 30_000, `took ${took} ms: not before the timeout, and not waiting for an answer that never comes`)
   server.faults.add({ path: EVENTS, action: { hang: true } })
   const perRequest = await client.request({ method: 'GET', path: EVENTS, timeoutMs: 100 })
   t.match(perRequest, { code: 'ETIMEDOUT', message: /100 ms/ }, 'a request may set its own timeout')
@@ -179,7 +179,7 @@ t.test('close() ends pooled connections; later requests answer ECLOSED', async t
   const { client } = makeClient(t, bare.url)
   await client.request({ method: 'GET', path: '/api' })
   client.close()
-  await new Promise(resolve => setTimeout(resolve, 100))
+  while (closedSockets === 0) await new Promise(resolve => setTimeout(resolve, 10))
   t.equal(closedSockets, 1)
   t.match(await client.request({ method: 'GET', path: '/api' }), { kind: 'network', code: 'ECLOSED' })
   client.close()

@@ -1,14 +1,16 @@
 // Delivery proven through pino's worker on the compiled transport, against the local API server and its faults:
-// retries, refusals, an API server that is away, a bounded queue, shutdown, and a long run with failures. The
-// application runs in a process of its own wherever its stderr, its exit or a signal matters.
+// retries, refusals and an API server that is away (a bounded queue, shutdown and a long run with failures are in
+// delivery-shutdown.test.ts). The application runs in a process of its own wherever its stderr, its exit or a
+// signal matters.
 import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { startApiServer, type LocalApiServer, type RequestRecord } from './apiserver/server.js'
+import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { runApp } from './helpers/transport.js'
 import { diagnosticLines, startApp, waitFor } from './helpers/app-process.js'
+import { eventQueries, eventsPath, parseSummary, podIn, UNTHROTTLED } from './helpers/delivery.js'
 
 let server: LocalApiServer
 let kubeconfig: string
@@ -25,33 +27,7 @@ t.teardown(async () => {
 })
 t.beforeEach(() => server.faults.clear())
 
-/** No global request limit to wait on: these tests are about what happens to each request. */
-const UNTHROTTLED = { qps: 1000, burst: 1000 }
-
-function podIn (namespace: string, name = 'worker'): object {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, uid: `uid-${namespace}-${name}` } }
-}
-
-const eventsPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/events`
-const requestsTo = (namespace: string, method?: string): RequestRecord[] =>
-  server.requests.filter(request => request.path.startsWith(eventsPath(namespace)) && (method === undefined || request.method === method))
-const totalCount = (namespace: string): number => server.listEvents(namespace).reduce((sum, event) => sum + (event.count as number), 0)
-const countsByReason = (namespace: string): Record<string, number> =>
-  Object.fromEntries(server.listEvents(namespace).map(event => [event.reason, event.count]))
-const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
-
-/** `dropped 12 events: 10 queue-full, 2 closed` → { total: 12, 'queue-full': 10, closed: 2 } */
-function parseSummary (lines: string[]): Record<string, number> | undefined {
-  const summary = lines.find(line => line.startsWith('dropped '))
-  const match = summary === undefined ? null : /^dropped (\d+) events?: (.*)$/.exec(summary)
-  if (match === null) return undefined
-  const causes: Record<string, number> = { total: Number(match[1]) }
-  for (const part of match[2].split(', ')) {
-    const [count, cause] = part.split(' ')
-    causes[cause] = Number(count)
-  }
-  return causes
-}
+const { requestsTo, totalCount, countsByReason } = eventQueries(() => server)
 
 t.test('retries through the worker', async t => {
   t.test('429 with Retry-After: the retry waits for it, and the count is exact', async t => {
@@ -123,7 +99,7 @@ t.test('retries through the worker', async t => {
         process.exit(0)
       `
     })
-    const flowed = await waitFor(() => server.listEvents('free').length === 20, 15_000)
+    const flowed = await waitFor(() => server.listEvents('free').length === 20, 60_000)
     t.ok(flowed, 'the other events were written while the failing ones were retried')
     t.equal(server.listEvents('stuck').length, 0)
     t.ok(requestsTo('stuck').length >= 5, 'the failing events were tried')
@@ -274,15 +250,18 @@ t.test('the API server away', async t => {
       script: `
         const log = logger.child({ k8sObject: ${JSON.stringify(podIn('late'))} })
         for (let i = 0; i < 20; i++) log.warn({ reason: 'Early' + i }, 'logged while the API server is down')
-        await flushed()
+        // The server stays away until every event has failed at least once.
+        report('failed', await statsWhere(s => s.retried >= 20, 60000))
+        await command()
         report('stats', await settledStats())
         process.exit(0)
       `
     })
-    await sleep(2000)
+    t.ok(await app.report('failed', 60_000), 'every event was tried and failed while the server was away')
     t.equal(server.requests.filter(request => request.path.includes('/late/')).length, 0, 'nothing got through while it was down')
     await server.start()
-    const stats = await app.report('stats')
+    app.send('started')
+    const stats = await app.report('stats', 60_000)
     const run = await app.ended
     t.equal(run.code, 0)
     t.ok(stats.retried >= 20, `each event was retried while the server was away (${stats.retried} retries)`)
@@ -292,240 +271,52 @@ t.test('the API server away', async t => {
     t.same(diagnosticLines(run.stderr), [])
   })
 
-  t.test('stopped for 5 s mid-stream: nothing lost within the queue\'s bound', async t => {
+  t.test('stopped mid-stream: nothing lost within the queue\'s bound', async t => {
     await server.createNamespace('outage')
     const app = startApp({
       options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, flushTimeout: 8000 },
       script: `
         const log = logger.child({ k8sObject: ${JSON.stringify(podIn('outage'))} })
-        let stop = false
-        command().then(() => { stop = true })
         let ticks = 0
-        while (!stop) {
+        let logging = true
+        const steps = (async () => {
+          await command()
+          // The server is away: it stays away until many lines were logged and writes failed meanwhile.
+          const stoppedAt = { ticks, retried: stats?.retried ?? 0 }
+          await statsWhere(s => s.retried > stoppedAt.retried + 10 && ticks > stoppedAt.ticks + 100, 60000)
+          report('outage', { ticksDuring: ticks - stoppedAt.ticks })
+          await command()
+          // Back: events flow again before the logging stops.
+          const postedAtRestart = stats.posted
+          await statsWhere(s => s.posted > postedAtRestart + 10, 60000)
+          logging = false
+        })()
+        while (logging) {
           log.info({ reason: 'Tick' + ticks }, 'a distinct event')
           log.warn({ reason: 'Heartbeat' }, 'the same warning again')
           ticks++
           await new Promise(resolve => setTimeout(resolve, 10))
         }
+        await steps
         await flushed()
         report('ticks', ticks)
         process.exit(0)
       `
     })
-    t.ok(await waitFor(() => server.listEvents('outage').length >= 20, 10_000), 'events are flowing')
+    t.ok(await waitFor(() => server.listEvents('outage').length >= 20, 60_000), 'events are flowing')
     await server.stop()
-    const stoppedAt = server.listEvents('outage').length
-    await sleep(5000)
+    app.send('stopped')
+    const { ticksDuring } = await app.report('outage', 60_000)
+    t.ok(ticksDuring > 100, `${ticksDuring} ticks logged while the server was away, with failed writes`)
     await server.start()
-    await sleep(1000)
-    app.send('stop')
-    const ticks: number = await app.report('ticks')
+    app.send('started')
+    const ticks: number = await app.report('ticks', 60_000)
     const run = await app.ended
     t.equal(run.code, 0)
-    t.ok(ticks - stoppedAt > 100, `${ticks} ticks logged, ${ticks - stoppedAt} of them after the server stopped`)
     const counts = countsByReason('outage')
     t.equal(counts.Heartbeat, ticks, 'the repeated warning counts every line')
     t.equal(server.listEvents('outage').filter(event => event.reason.startsWith('Tick')).length, ticks, 'every distinct event is there')
     t.equal(totalCount('outage'), 2 * ticks)
     t.same(diagnosticLines(run.stderr), [])
   })
-})
-
-t.test('a bounded queue while the API hangs: drops counted, memory flat, a prompt exit', async t => {
-  await server.createNamespace('hanging')
-  server.faults.add({ path: eventsPath('hanging'), times: Infinity, action: { hang: true } })
-  // The caches fill during the first 50,000 lines; the next 200,000 must not make the process grow.
-  const warmUp = 50_000
-  const total = warmUp + 200_000
-  const app = startApp({
-    options: { kubeconfig, ...UNTHROTTLED, queueSize: 10, flushTimeout: 1000 },
-    script: `
-      const log = logger.child({ k8sObject: ${JSON.stringify(podIn('hanging'))} })
-      const total = ${total}
-      let i = 0
-      // At most about 50,000 lines a second, and never far ahead of the worker: faster, pino itself would buffer
-      // the lines in this thread, whatever the transport does.
-      const logSome = async (until) => {
-        while (i < until) {
-          for (const end = Math.min(until, i + 1000); i < end; i++) log.warn({ reason: 'Distinct' + i }, 'warning number ' + i)
-          await new Promise(resolve => setTimeout(resolve, 20))
-          if (i % 10000 === 0 && i > 20000) await statsWhere(s => s.linesRead >= i - 20000, 60000)
-        }
-        return await statsWhere(s => s.linesRead >= until, 60000)
-      }
-      await logSome(${warmUp})
-      const rssBefore = process.memoryUsage().rss
-      const caughtUp = await logSome(total)
-      const rssAfter = process.memoryUsage().rss
-      report('flooded', { caughtUp, rssBefore, rssAfter, stats, drops })
-      report('exiting', Date.now())
-      process.exit(0)
-    `
-  })
-  const flooded = await app.report('flooded', 120_000)
-  const exitingAt: number = await app.report('exiting')
-  const run = await app.ended
-  const exitMs = Date.now() - exitingAt
-  t.equal(run.code, 0)
-  t.ok(flooded.caughtUp, 'the worker read every line while the API hung')
-  const growthMb = (flooded.rssAfter - flooded.rssBefore) / 2 ** 20
-  // An unbounded queue would keep every one of the 200,000 distinct events and grow with them; a bounded one
-  // leaves only what the heaps settle to, which on a busy machine is tens of MB.
-  t.ok(growthMb < 80, `the process grew by ${growthMb.toFixed(1)} MB over the last 200,000 lines`)
-  const { stats, drops } = flooded
-  t.equal(stats.linesRead, total)
-  t.equal(stats.eventsObserved, total)
-  t.ok(stats.dropped['queue-full'] >= total - 10 - 8 - 1, `${stats.dropped['queue-full']} distinct events beyond the bound dropped`)
-  t.ok(drops.length > 0 && drops.every((drop: any) => drop.cause === 'queue-full' && drop.count === 1), 'k8sEventDropped notices, by cause')
-  t.ok(drops.length < 200, `notices are rate-limited (${drops.length})`)
-  t.same(drops[0].event, { namespace: 'hanging', type: 'Warning', reason: drops[0].event.reason, object: 'Pod hanging/worker' })
-  t.ok(exitMs < 1000 + 3000, `the process ended ${exitMs} ms after process.exit(0), within the flush deadline`)
-  const lines = diagnosticLines(run.stderr)
-  t.equal(lines.filter(line => line.includes('queue of events waiting to be written is full (10)')).length, 1, 'one line about the full queue')
-  const summary = parseSummary(lines)
-  t.equal(summary?.total, total, 'the shutdown summary accounts for every event')
-  t.equal(summary?.['queue-full'], stats.dropped['queue-full'])
-  t.equal(server.listEvents('hanging').length, 0)
-})
-
-t.test('shutdown', async t => {
-  t.test('1,000 distinct events and process.exit(0) at once: all on the server', async t => {
-    await server.createNamespace('exit-at-once')
-    const run = await runApp({
-      options: { kubeconfig, ...UNTHROTTLED },
-      script: `
-        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('exit-at-once'))} })
-        for (let i = 0; i < 1000; i++) log.warn({ reason: 'Step' + i }, 'step ' + i)
-        process.exit(0)
-      `
-    })
-    t.equal(run.code, 0)
-    t.equal(server.listEvents('exit-at-once').length, 1000)
-    t.equal(totalCount('exit-at-once'), 1000)
-    t.same(diagnosticLines(run.stderr), [])
-  })
-
-  t.test('logger.flush(cb) waits for pending deliveries (single target)', async t => {
-    await server.createNamespace('flushing')
-    server.faults.add({ method: 'POST', path: eventsPath('flushing'), times: Infinity, action: { delayMs: 300 } })
-    const app = startApp({
-      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
-      script: `
-        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('flushing'))} })
-        for (let i = 0; i < 30; i++) log.warn({ reason: 'Slow' + i }, 'written slowly')
-        log.warn({ reason: 'Slow0' }, 'written slowly')
-        const loggedAt = Date.now()
-        await flushed()
-        report('flushed', { loggedAt, flushedAt: Date.now() })
-        await command()
-        process.exit(0)
-      `
-    })
-    const { loggedAt, flushedAt } = await app.report('flushed')
-    t.equal(server.listEvents('flushing').length, 30, 'every event is on the server when the callback has run')
-    t.equal(totalCount('flushing'), 31)
-    // Each create is answered 300 ms after it arrived: the callback came after the last answer.
-    const lastAnswer = Math.max(...requestsTo('flushing', 'POST').map(request => request.time + 300))
-    t.ok(lastAnswer - 5 <= flushedAt, `the callback came ${flushedAt - lastAnswer} ms after the last create was answered`)
-    t.ok(flushedAt - loggedAt >= 300, `and ${flushedAt - loggedAt} ms after the lines were logged`)
-    app.send('exit')
-    const run = await app.ended
-    t.equal(run.code, 0)
-    t.same(diagnosticLines(run.stderr), [])
-  })
-
-  const signalled = async (namespace: string, handler: string): Promise<Awaited<ReturnType<typeof runApp>>> => {
-    await server.createNamespace(namespace)
-    // Deliveries are still pending when the signal comes.
-    server.faults.add({ method: 'POST', path: eventsPath(namespace), times: Infinity, action: { delayMs: 400 } })
-    return await runApp({
-      options: { kubeconfig, ...UNTHROTTLED, rateLimit: false },
-      signalAfterMs: 50,
-      script: `
-        ${handler}
-        const log = logger.child({ k8sObject: ${JSON.stringify(podIn(namespace))} })
-        for (let i = 0; i < 20; i++) log.warn({ reason: 'Pending' + i }, 'a warning')
-        console.log('logged')
-        setInterval(() => {}, 1000)
-      `
-    })
-  }
-
-  t.test('SIGTERM handled with logger.flush then process.exit: delivered', async t => {
-    const run = await signalled('sigterm-flush', "process.on('SIGTERM', () => logger.flush(() => process.exit(0)))")
-    t.equal(run.code, 0)
-    t.equal(server.listEvents('sigterm-flush').length, 20)
-    t.same(diagnosticLines(run.stderr), [])
-  })
-
-  t.test('SIGTERM handled with process.exit: delivered', async t => {
-    const run = await signalled('sigterm-exit', "process.on('SIGTERM', () => process.exit(0))")
-    t.equal(run.code, 0)
-    t.equal(server.listEvents('sigterm-exit').length, 20)
-    t.same(diagnosticLines(run.stderr), [])
-  })
-
-  t.test('SIGTERM without a handler: pino skips its exit flush, the transport never closes', async t => {
-    await server.createNamespace('sigterm-unhandled')
-    // Were the transport closed, its summary would report these as dropped.
-    server.faults.add({ path: eventsPath('sigterm-unhandled'), times: Infinity, action: { hang: true } })
-    const run = await runApp({
-      options: { kubeconfig, ...UNTHROTTLED, flushTimeout: 500 },
-      signalAfterMs: 200,
-      script: `
-        const log = logger.child({ k8sObject: ${JSON.stringify(podIn('sigterm-unhandled'))} })
-        for (let i = 0; i < 20; i++) log.warn({ reason: 'Lost' + i }, 'a warning')
-        console.log('logged')
-        setInterval(() => {}, 1000)
-      `
-    })
-    t.equal(run.signal, 'SIGTERM', 'the default action ended the process')
-    t.equal(run.code, null)
-    t.same(diagnosticLines(run.stderr), [], 'no shutdown summary: close() never ran')
-  })
-})
-
-t.test('soak: 50,000 lines with 30% of requests failing, every count exact after a clean exit', async t => {
-  await server.createNamespace('soak')
-  const path = eventsPath('soak')
-  // Four rules tried in turn, each taking this share of what reaches it: 1 - (1 - share)^4 = 0.3 fail.
-  const share = 1 - Math.pow(0.7, 1 / 4)
-  server.faults.add({ path, times: Infinity, share, action: { status: 429, retryAfter: 1 } })
-  server.faults.add({ path, times: Infinity, share, action: { status: 500 } })
-  server.faults.add({ path, times: Infinity, share, action: { status: 503 } })
-  server.faults.add({ path, times: Infinity, share, action: { drop: true } })
-  const objects = 500
-  const repeats = 100
-  const app = startApp({
-    options: { kubeconfig, ...UNTHROTTLED, rateLimit: false, maxAttempts: 30, flushTimeout: 45_000 },
-    script: `
-      const children = []
-      for (let i = 0; i < ${objects}; i++) {
-        children.push(logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'soak-' + i, namespace: 'soak', uid: 'uid-' + i } } }))
-      }
-      for (let round = 0; round < ${repeats}; round++) {
-        for (const child of children) child.warn({ reason: 'Soaking' }, 'the same warning, again')
-        // Spread over a second or two, so that counts keep growing while earlier writes are retried.
-        await new Promise(resolve => setTimeout(resolve, 5))
-      }
-      await flushed()
-      report('stats', await settledStats())
-      process.exit(0)
-    `
-  })
-  const stats = await app.report('stats', 90_000)
-  const run = await app.ended
-  t.equal(run.code, 0)
-  const events = server.listEvents('soak')
-  t.equal(events.length, objects, 'one Event per object')
-  t.ok(events.every(event => event.count === repeats), 'each with its exact count')
-  t.equal(totalCount('soak'), objects * repeats, 'the counts add up to the lines logged')
-  const requests = requestsTo('soak')
-  const failed = requests.filter(request => request.status !== 200 && request.status !== 201).length
-  t.ok(failed / requests.length > 0.2 && failed / requests.length < 0.4, `${failed} of ${requests.length} requests failed`)
-  t.equal(stats.linesRead, objects * repeats)
-  t.ok(stats.retried >= failed, `${stats.retried} retries`)
-  t.same(Object.values(stats.dropped).filter(count => count !== 0), [], 'nothing dropped')
-  t.match(diagnosticLines(run.stderr), [/option 'flushTimeout' is 45000 ms, but pino waits at most 10000 ms/],
-    'nothing on stderr but the note that a 45 s flushTimeout outlasts pino\'s exit wait')
 })

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LocalApiServer } from './apiserver/server.js'
+import { waitFor } from './helpers/wait.js'
 import { dropped, eventsIn as storedEvents, makeRecorder as makeRecorderWith, resetApiServer, shape, startApiServerWith, type RecorderHarness, type RecorderOptions } from './helpers/recorder.js'
 
 /** every recorder in this file gives a request 2 s rather than 5 s */
@@ -186,7 +187,8 @@ t.test('the API away at start: events wait and are written when it is back', asy
   await server.stop()
   for (let i = 0; i < 5; i++) recorder.record(shape({ reason: 'Patient' }, { name: `pod-${i}` }))
   recorder.record(shape({ reason: 'Patient' }, { name: 'pod-0' }))
-  await new Promise(resolve => setTimeout(resolve, 1000))
+  // The server stays away until each Event has been refused at least once.
+  t.ok(await waitFor(() => recorder.stats().retried >= 5), 'each Event was refused while the server was away')
   t.equal(eventsIn('lab', 'Patient').length, 0)
   await server.start()
   await recorder.flush()

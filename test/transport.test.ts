@@ -4,6 +4,7 @@ import t from 'tap'
 import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
 import { runApp, startLogger } from './helpers/transport.js'
+import { waitFor } from './helpers/wait.js'
 import { k8sObjectSerializer } from '../lib/index.js'
 
 const hasKubectl = kubectlAvailable()
@@ -33,11 +34,6 @@ t.before(async () => {
   node = await server.createObject({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker-1' }, spec: {} })
 })
 t.teardown(async () => await server.close())
-
-async function waitFor (condition: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms
-  while (!condition() && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 20))
-}
 
 const eventsOf = (name: string): any[] => server.listEvents().filter(event => event.involvedObject.name === name)
 

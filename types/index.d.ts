@@ -100,8 +100,9 @@ export interface PinoK8sEventsOptions {
   queueSize?: number
   /**
    * How long `logger.flush()` and the shutdown may take to write pending events, in milliseconds. pino waits at
-   * most 10 s for a transport at exit.
-   * @default 5000
+   * most 10 s for a transport at exit; the default leaves 2 s of that for reading the last lines and closing.
+   * While flushing, up to 32 requests (or `concurrency`, if higher) are out at once and the rate limits are set aside.
+   * @default 8000
    */
   flushTimeout?: number
   /**
@@ -120,7 +121,7 @@ export interface PinoK8sEventsOptions {
    */
   requestTimeout?: number
   /**
-   * Requests in flight at once, at most.
+   * Requests in flight at once, at most (while flushing: at least 32).
    * @default 8
    */
   concurrency?: number

@@ -1,4 +1,4 @@
-// One measurement of case 8 in a fresh process: an application logs with winston, one call in ten through a child
+// One measurement of case 9 in a fresh process: an application logs with winston, one call in ten through a child
 // logger bound to a Kubernetes object, and the main thread's CPU time for the calls is taken.
 import winston from 'winston'
 import { answer, readInput, runMain } from '../child.js'

@@ -4,13 +4,13 @@
 import { once } from 'node:events'
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
-import { LOG_APP, TRANSPORT_TARGET, type AppRun } from './transport.js'
+import { APP_DEADLINE_MS, LOG_APP, TRANSPORT_TARGET, type AppRun } from './transport.js'
 
 /**
  * Script prelude: `command()` resolves with the next line the test sends, `report(name, value)` prints one
  * JSON line the test can wait for, `stats` is the latest k8sEventsStats, `drops` the k8sEventDropped payloads,
- * `flushed()` resolves when logger.flush() called back, `settledStats()` gives stats that include everything done
- * before it was called. No 'error' listener: an 'error' from the transport ends the process with code 1, as it
+ * `flushed()` resolves when logger.flush() called back, `settledStats()` flushes and gives stats that include
+ * everything done before it was called. No 'error' listener: an 'error' from the transport ends the process with code 1, as it
  * would end an application.
  */
 const APP_PRELUDE = `
@@ -51,9 +51,10 @@ const APP_PRELUDE = `
     statsWaiters.push(waiter)
   })
   const flushed = () => new Promise(resolve => logger.flush(resolve))
-  // The worker sends its stats at most once a second, when they changed: after this, they include all done before.
+  // The worker sends its stats before it answers a flush (when they changed since the last ones it sent): after
+  // flushed(), they include everything done before.
   const settledStats = async () => {
-    await new Promise(resolve => setTimeout(resolve, 1100))
+    await flushed()
     return stats
   }
 `
@@ -107,13 +108,23 @@ export function startApp (scenario: { options: Record<string, unknown>, script: 
   let exited = false
   const handle = { kill: () => { child.kill('SIGKILL') } }
   running.add(handle)
+  // An application that never ends fails its test with what it printed, long before tap's timeout.
+  let overdue = false
+  const deadline = setTimeout(() => {
+    overdue = true
+    child.kill('SIGKILL')
+  }, APP_DEADLINE_MS)
   // 'close', not 'exit': by then everything the process printed has been read.
   const ended = once(child, 'close').then(([code, signal]) => {
+    clearTimeout(deadline)
     exited = true
     running.delete(handle)
     for (const waiter of [...reportWaiters]) waiter()
+    if (overdue) throw new Error(`the application did not end within ${APP_DEADLINE_MS / 1000} s and was killed; stderr: ${stderr.slice(-2000)}`)
     return { code, signal, stdout, stderr, ms: Date.now() - started } as AppRun
   })
+  // A test that fails before awaiting `ended` must not leave an unhandled rejection behind.
+  ended.catch(() => {})
 
   return {
     send (line) {
@@ -140,15 +151,7 @@ export function startApp (scenario: { options: Record<string, unknown>, script: 
   }
 }
 
-/** Waits until `condition` holds, checking every 20 ms, for at most `ms`; returns whether it held. */
-export async function waitFor (condition: () => boolean, ms = 10_000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() >= until) return false
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-  return true
-}
+export { waitFor } from './wait.js'
 
 /** The lines the transport printed on stderr, without the prefix. */
 export function diagnosticLines (stderr: string): string[] {

@@ -3,6 +3,7 @@
 import { startApiServer, type LocalApiServer } from '../apiserver/server.js'
 import { createApiClient } from '../../lib/connection/index.js'
 import { createDiagnostics } from '../../lib/diagnostics.js'
+import { connectionsFor } from '../../lib/deliver/scheduler.js'
 import { createRecorder, type Recorder } from '../../lib/recorder.js'
 import type { ApiClient, Config, EventShape, EventsApi, ObjectReference } from '../../lib/types.js'
 
@@ -64,7 +65,12 @@ export function makeRecorder (server: LocalApiServer, opts: RecorderOptions = {}
   const base = createDiagnostics('pino-k8s-events', line => lines.push(line))
   const diagnostics = { warn: base.warn, emit: (name: string, payload: unknown) => { emitted.push({ name, payload }) } }
   const config = testConfig(opts)
-  const real = createApiClient({ kubeconfig: opts.kubeconfig ?? server.kubeconfig({ user: opts.user }), requestTimeoutMs: config.delivery.requestTimeoutMs, diagnostics })
+  const real = createApiClient({
+    kubeconfig: opts.kubeconfig ?? server.kubeconfig({ user: opts.user }),
+    requestTimeoutMs: config.delivery.requestTimeoutMs,
+    maxSockets: connectionsFor(config.delivery.concurrency),
+    diagnostics
+  })
   const inner = opts.wrap?.(real) ?? real
   let reloads = 0
   let closed = 0

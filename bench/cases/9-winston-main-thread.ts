@@ -1,4 +1,4 @@
-// Case 8: what the winston transport costs the application's main thread, next to a winston transport that
+// Case 9: what the winston transport costs the application's main thread, next to a winston transport that
 // discards every line (same logger, format and lines).
 import { runChild } from '../child.js'
 import { atMost, benchFile, count, emitResult, fixed, MAIN_THREAD_CPU_SOURCE, median, progress, ratio, sized } from '../harness.js'
