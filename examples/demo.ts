@@ -11,8 +11,8 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Readable } from 'node:stream'
-import { startApiServer, type LocalApiServer } from '../test/apiserver/server.js'
-import { kubectl, kubectlAvailable, kubectlOrFail } from '../test/apiserver/kubectl.js'
+import { openDemoCluster } from './demo-cluster.js'
+import { kubectl, kubectlOrFail } from '../test/apiserver/kubectl.js'
 
 const NAMESPACE = 'pino-k8s-events-demo'
 const EXAMPLE = 'kopf-example-1'
@@ -62,17 +62,7 @@ async function main (): Promise<void> {
   const args = demoArgs()
   // `npm run demo -- --logger winston`: the same example logged through winston.
   if (args.logger === 'winston') return await (await import('./winston-demo.js')).winstonDemo(args.kubeconfig)
-  let kubeconfig = args.kubeconfig
-  let server: LocalApiServer | undefined
-  if (kubeconfig === undefined) {
-    server = await startApiServer()
-    kubeconfig = server.kubeconfig()
-    console.log(`local API server ${server.url}, kubeconfig ${kubeconfig}`)
-  } else {
-    console.log(`using the cluster of ${kubeconfig}`)
-  }
-  const useKubectl = kubectlAvailable()
-  if (server === undefined && !useKubectl) throw new Error('a real cluster needs kubectl on PATH for this demo')
+  const { kubeconfig, server, useKubectl } = await openDemoCluster(args.kubeconfig)
 
   if (server === undefined) {
     await kubectlOrFail(['apply', '-f', CRD_FILE], kubeconfig)

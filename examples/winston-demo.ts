@@ -2,26 +2,16 @@
 // Events as `kubectl describe` shows them. Uses the local API server unless --kubeconfig or KUBECONFIG names a cluster.
 import winston from 'winston'
 import { K8sEventsTransport } from '../lib/winston/index.js'
-import { startApiServer, type LocalApiServer } from '../test/apiserver/server.js'
-import { kubectl, kubectlAvailable, kubectlOrFail } from '../test/apiserver/kubectl.js'
+import { openDemoCluster } from './demo-cluster.js'
+import { kubectlOrFail } from '../test/apiserver/kubectl.js'
 
 const NAMESPACE = 'pino-k8s-events-demo'
 
 export async function winstonDemo (kubeconfigOfCluster: string | undefined): Promise<void> {
-  let kubeconfig = kubeconfigOfCluster
-  let server: LocalApiServer | undefined
-  if (kubeconfig === undefined) {
-    server = await startApiServer()
-    kubeconfig = server.kubeconfig()
-    console.log(`local API server ${server.url}, kubeconfig ${kubeconfig}`)
-  } else {
-    console.log(`using the cluster of ${kubeconfig}`)
-  }
-  const useKubectl = kubectlAvailable()
-  if (server === undefined && !useKubectl) throw new Error('a real cluster needs kubectl on PATH for this demo')
+  const { kubeconfig, server, useKubectl } = await openDemoCluster(kubeconfigOfCluster)
   const create = async (obj: Record<string, any>): Promise<any> => {
     if (server !== undefined) return await server.createObject(obj)
-    return JSON.parse(await kubectlOrFail(['apply', '-o', 'json', '-f', '-'], kubeconfig!, JSON.stringify(obj)))
+    return JSON.parse(await kubectlOrFail(['apply', '-o', 'json', '-f', '-'], kubeconfig, JSON.stringify(obj)))
   }
   await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }).catch(() => {})
   const example = await create({ apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'kopf-example-winston', namespace: NAMESPACE }, spec: { field: 'value' } })

@@ -6,19 +6,11 @@ import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
 import { OPERATOR_SCRIPT, startOperator, type OperatorProcess } from './helpers/operator-process.js'
 import { waitFor } from './helpers/app-process.js'
+import { KOPF_ROWS } from './helpers/kopf.js'
 
 const skip = kubectlAvailable() ? false : 'kubectl is not on PATH'
 const NS = 'demo'
 
-/** The Kopf page's rows (Type, Reason, From, Message), sorted. */
-const KOPF_ROWS = [
-  ['Error', 'SomeReason', 'kopf', 'Some exception: Exception text.'],
-  ['Normal', 'Finished', 'kopf', 'All handlers succeeded.'],
-  ['Normal', 'SomeReason', 'kopf', 'Some message'],
-  ['Normal', 'Success', 'kopf', 'Handler create_fn succeeded.'],
-  ['SomeType', 'SomeReason', 'kopf', 'Some message'],
-  ['Warning', 'SomeReason', 'kopf', 'Some message']
-]
 
 async function fresh (t: { teardown: (fn: () => unknown) => void }): Promise<{ server: LocalApiServer, kubeconfig: string }> {
   const server = await startApiServer()

@@ -6,6 +6,7 @@ import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
 import { runApp, startLogger } from './helpers/transport.js'
 import { waitFor } from './helpers/wait.js'
 import { k8sObjectSerializer } from '../lib/index.js'
+import { KOPF_ROWS } from './helpers/kopf.js'
 
 const hasKubectl = kubectlAvailable()
 
@@ -57,14 +58,7 @@ t.test('the Kopf documentation example, row for row, in kubectl describe', async
   const stored = eventsOf('kopf-example-1')
   t.equal(stored.length, 6)
   const rows = stored.map(event => [event.type, event.reason, event.source.component, event.message]).sort()
-  t.same(rows, [
-    ['Error', 'SomeReason', 'kopf', 'Some exception: Exception text.'],
-    ['Normal', 'Finished', 'kopf', 'All handlers succeeded.'],
-    ['Normal', 'SomeReason', 'kopf', 'Some message'],
-    ['Normal', 'Success', 'kopf', 'Handler create_fn succeeded.'],
-    ['SomeType', 'SomeReason', 'kopf', 'Some message'],
-    ['Warning', 'SomeReason', 'kopf', 'Some message']
-  ])
+  t.same(rows, KOPF_ROWS)
   for (const event of stored) {
     t.same(event.involvedObject, { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', name: 'kopf-example-1', namespace: 'lab', uid: example.metadata.uid })
     t.equal(event.metadata.namespace, 'lab')

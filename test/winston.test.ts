@@ -6,6 +6,7 @@ import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
 import { startWinston } from './helpers/winston.js'
 import { waitFor } from './helpers/app-process.js'
+import { KOPF_ROWS } from './helpers/kopf.js'
 
 const hasKubectl = kubectlAvailable()
 const { format } = winston
@@ -55,14 +56,7 @@ t.test('the Kopf documentation example, row for row, in kubectl describe', async
   await running.end()
   t.same(running.errors, [])
 
-  const rows = [
-    ['Error', 'SomeReason', 'kopf', 'Some exception: Exception text.'],
-    ['Normal', 'Finished', 'kopf', 'All handlers succeeded.'],
-    ['Normal', 'SomeReason', 'kopf', 'Some message'],
-    ['Normal', 'Success', 'kopf', 'Handler create_fn succeeded.'],
-    ['SomeType', 'SomeReason', 'kopf', 'Some message'],
-    ['Warning', 'SomeReason', 'kopf', 'Some message']
-  ]
+  const rows = KOPF_ROWS
   const stored = server.listEvents('kopf')
   t.same(stored.map(event => [event.type, event.reason, event.source.component, event.message]).sort(), rows)
   for (const event of stored) {
