@@ -17,6 +17,16 @@ export interface Aggregator {
 export function createAggregator (opts: { cacheSize: number, maxEvents: number, intervalSeconds: number }): Aggregator {
   const similar = new LruCache<string, SimilarMessages>(opts.cacheSize)
   const intervalMs = opts.intervalSeconds * 1000
+  // A repeated warning brings the same text each time: its fingerprint is taken once.
+  let lastMessage: string | undefined
+  let lastFingerprint = 0
+  function fingerprintOf (message: string): number {
+    if (message !== lastMessage) {
+      lastFingerprint = fingerprint(message)
+      lastMessage = message
+    }
+    return lastFingerprint
+  }
   return {
     observe (aggregateKey, message, now) {
       let entry = similar.get(aggregateKey)
@@ -24,7 +34,7 @@ export function createAggregator (opts: { cacheSize: number, maxEvents: number, 
         entry = { messages: new Set(), lastSeen: now }
         similar.set(aggregateKey, entry)
       }
-      entry.messages.add(fingerprint(message))
+      entry.messages.add(fingerprintOf(message))
       entry.lastSeen = now
       // A message already in the set leaves its size alone, so identical messages never aggregate.
       if (entry.messages.size < opts.maxEvents) return false
