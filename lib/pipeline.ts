@@ -69,8 +69,6 @@ export function createLineHandler (opts: {
     diagnostics
   })
   const repeats = createRepeatedLines(keys.timeKey)
-  // The selector counts the lines it could not read; the counters show its figure whenever they are read.
-  Object.defineProperty(counters, 'invalidLines', { get: () => selector.invalidLines, enumerable: true, configurable: true })
   const shapeContext = {
     typeFor: levels.typeFor,
     defaultReason: config.defaultReason,
@@ -88,7 +86,11 @@ export function createLineHandler (opts: {
     if (repeated !== undefined) return repeated
     const warningsBefore = warnings
     const selected = selector.select(line)
-    if (selected === undefined) return undefined
+    if (selected === undefined) {
+      // Only lines that mention the binding get here. (An accessor on the counters would make every count slow.)
+      counters.invalidLines = selector.invalidLines
+      return undefined
+    }
     const shapes = shapeEvents(selected, shapeContext)
     if (warnings === warningsBefore) repeats.learn(line, shapes)
     return shapes

@@ -83,6 +83,14 @@ function templateOf (prefix: string, suffix: string, digits: number, shapes: Eve
   return { prefix, suffix, probeAt, probeCode, digits, verified: false, shapes }
 }
 
+/**
+ * A string of its own: a slice of a line keeps alive the whole chunk the line was split from, which may be
+ * megabytes.
+ */
+function copyOf (text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string
+}
+
 function timed ({ type, reason, message, action, regarding, namespace }: EventShape, time: number): EventShape {
   return { type, reason, message, action, regarding, namespace, time }
 }
@@ -102,11 +110,11 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
   let unknown: { line: string, template?: Template } | undefined
 
   /** the line's digits when it is the template's text around them, else NO_MATCH or OTHER_DIGITS */
-  function match (template: Template, line: string): number {
+  function match (template: Template, line: string, probe: boolean): number {
     const start = template.prefix.length
     const end = line.length - template.suffix.length
     if (!(end > start && end - start <= MAX_DIGITS)) return NO_MATCH
-    for (let i = 0; i < PROBES; i++) {
+    for (let i = 0; probe && i < PROBES; i++) {
       if (line.charCodeAt(end + template.probeAt[i]) !== template.probeCode[i]) return NO_MATCH
     }
     const value = integerAt(line, start, end)
@@ -127,9 +135,9 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
     unknown = undefined
     if (unknownInRow >= SPARSE_AFTER && ++unknownInRow % SPARSE_EVERY !== 0) return undefined
     let template: Template | undefined
-    // Most lines repeat the template the line before them matched.
+    // Most lines repeat the template the line before them matched: the probes are for the others.
     for (let n = 0, index = lastMatched; n < templates.length; n++, index = index + 1 < templates.length ? index + 1 : 0) {
-      const digits = match(templates[index], line)
+      const digits = match(templates[index], line, n > 0)
       if (digits >= 0) {
         lastMatched = index
         unknownInRow = 0
@@ -161,7 +169,7 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
       if (known.prefix.length === start && epochMilliseconds(known.digits) !== epochMilliseconds(digits)) known.verified = true
       return
     }
-    const template = templateOf(line.slice(0, start), line.slice(end), digits, shapes)
+    const template = templateOf(copyOf(line.slice(0, start)), copyOf(line.slice(end)), digits, shapes)
     if (templates.length < REMEMBERED_LINES) {
       templates.push(template)
       return
