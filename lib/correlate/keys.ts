@@ -101,10 +101,11 @@ const RECENT_OBJECTS = 64
 interface Made { parts: KeyParts, shared: string, keys: OccurrenceKeys }
 
 /**
- * The event and aggregate keys of each occurrence. A warning logged again and again repeats every part, so the
- * keys made before are handed out again when all their parts are equal: no key is built, and the dedup maps get the
- * same string, whose hash is already known. Repeated lines share one reference object (see select/repeats.ts), by
- * which the latest keys of a few objects are found even when their lines interleave. Distinct messages about one
+ * The event and aggregate keys of each occurrence. A warning logged again and again repeats every part, so the keys
+ * made before are handed out again when all their parts are equal: no key is built, and the dedup maps get the same
+ * string, whose hash is already known. Lines that repeat a remembered line share one frozen reference object (see
+ * select/repeats.ts), by which the latest keys of a few objects are found even when their lines interleave; other
+ * references are new with every line, and remembering them would only fill the heap. Distinct messages about one
  * object reuse the shared part.
  */
 export function createKeyMaker (source: Source): (shape: EventShape) => OccurrenceKeys {
@@ -113,19 +114,22 @@ export function createKeyMaker (source: Source): (shape: EventShape) => Occurren
   return shape => {
     // Compared field by field before any parts are made: a repeat allocates nothing.
     if (last !== undefined && repeatsParts(last.parts, shape)) return last.keys
-    const known = recent.get(shape.regarding)
+    const shared = Object.isFrozen(shape.regarding)
+    const known = shared ? recent.get(shape.regarding) : undefined
     if (known !== undefined && repeatsParts(known.parts, shape)) {
       last = known
       return known.keys
     }
     const parts = keyParts(source, shape)
     const sameAsLast = last !== undefined && sameShared(last.parts, parts)
-    const shared = sameAsLast ? last!.shared : sharedPart(parts)
-    const aggregate = sameAsLast ? last!.keys.aggregate : AGGREGATE_TAG + shared
-    last = { parts, shared, keys: new KeysOfParts(shared, aggregate, parts) }
-    recent.delete(shape.regarding)
-    recent.set(shape.regarding, last)
-    if (recent.size > RECENT_OBJECTS) recent.delete(recent.keys().next().value as ObjectReference)
+    const sharedText = sameAsLast ? last!.shared : sharedPart(parts)
+    const aggregate = sameAsLast ? last!.keys.aggregate : AGGREGATE_TAG + sharedText
+    last = { parts, shared: sharedText, keys: new KeysOfParts(sharedText, aggregate, parts) }
+    if (shared) {
+      recent.delete(shape.regarding)
+      recent.set(shape.regarding, last)
+      if (recent.size > RECENT_OBJECTS) recent.delete(recent.keys().next().value as ObjectReference)
+    }
     return last.keys
   }
 }

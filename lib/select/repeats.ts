@@ -72,6 +72,14 @@ function digitsEnd (line: string, start: number): number {
   return end
 }
 
+/**
+ * The shapes a template hands out again and again, their references frozen: correlation remembers the keys of
+ * frozen references by identity (see correlate/keys.ts), which is only worth it for references that come back.
+ */
+function shared (shapes: EventShape[]): EventShape[] {
+  return shapes.map(shape => ({ ...shape, regarding: Object.freeze({ ...shape.regarding }) }))
+}
+
 function templateOf (prefix: string, suffix: string, digits: number, shapes: EventShape[]): Template {
   const probeAt: number[] = []
   const probeCode: number[] = []
@@ -80,7 +88,7 @@ function templateOf (prefix: string, suffix: string, digits: number, shapes: Eve
     probeAt.push(at)
     probeCode.push(suffix.charCodeAt(at))
   }
-  return { prefix, suffix, probeAt, probeCode, digits, verified: false, shapes }
+  return { prefix, suffix, probeAt, probeCode, digits, verified: false, shapes: shared(shapes) }
 }
 
 /**
