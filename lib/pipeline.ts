@@ -5,8 +5,9 @@ import type { resolveLevels } from './select/levels.js'
 import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector } from './select/index.js'
+import { createRepeatedLines } from './select/repeats.js'
 import { shapeEvents } from './shape/index.js'
-import type { Config, Diagnostics } from './types.js'
+import type { Config, Diagnostics, EventShape } from './types.js'
 import { describeError } from './fields.js'
 
 /** Where the fields of a JSON line are found; other loggers name them differently than pino. */
@@ -52,7 +53,16 @@ export function createLineHandler (opts: {
   diagnostics: Diagnostics
   counters: LineStats
 }): (line: string) => void {
-  const { config, levels, keys, recorder, diagnostics, counters } = opts
+  const { config, levels, keys, recorder, counters } = opts
+  // A line that warned is never remembered: each of its repeats must warn and count again.
+  let warnings = 0
+  const diagnostics: Diagnostics = {
+    warn (key, message, everyMs) {
+      warnings++
+      opts.diagnostics.warn(key, message, everyMs)
+    },
+    emit: (name, payload) => opts.diagnostics.emit(name, payload)
+  }
   const selector = createSelector({
     objectKey: config.objectKey,
     minLevel: levels.minLevel,
@@ -60,8 +70,7 @@ export function createLineHandler (opts: {
     levelValues: levels.levelValues,
     diagnostics
   })
-  // The selector counts the lines it could not read; the counters show its figure whenever they are read.
-  Object.defineProperty(counters, 'invalidLines', { get: () => selector.invalidLines, enumerable: true, configurable: true })
+  const repeats = createRepeatedLines(keys.timeKey)
   const shapeContext = {
     typeFor: levels.typeFor,
     defaultReason: config.defaultReason,
@@ -72,13 +81,30 @@ export function createLineHandler (opts: {
     objectKey: config.objectKey,
     stats: counters
   }
+
+  function shapesOf (line: string): EventShape[] | undefined {
+    if (!selector.mentionsBinding(line)) return undefined
+    const repeated = repeats.shapesOf(line)
+    if (repeated !== undefined) return repeated
+    const warningsBefore = warnings
+    const selected = selector.select(line)
+    if (selected === undefined) {
+      // Only lines that mention the binding get here. (An accessor on the counters would make every count slow.)
+      counters.invalidLines = selector.invalidLines
+      return undefined
+    }
+    const shapes = shapeEvents(selected, shapeContext)
+    if (warnings === warningsBefore) repeats.learn(line, shapes)
+    return shapes
+  }
+
   return line => {
     counters.linesRead++
     try {
-      const selected = selector.select(line)
-      if (selected === undefined) return
+      const shapes = shapesOf(line)
+      if (shapes === undefined) return
       counters.linesSelected++
-      for (const shape of shapeEvents(selected, shapeContext)) recorder.record(shape)
+      for (const shape of shapes) recorder.record(shape)
     } catch (err) {
       diagnostics.warn('line', `could not handle a log line: ${describeError(err)}`)
     }

@@ -3,7 +3,7 @@
 // lines; 'paced' writes at a fixed rate and watches whether the application's memory grows.
 import { once } from 'node:events'
 import { answer, readInput, runMain } from '../child.js'
-import { podReference, rssMb, sleep } from '../harness.js'
+import { mainThreadCpuMs, podReference, rssMb, sleep } from '../harness.js'
 import { startBenchLogger, type Destination } from '../logger.js'
 
 /** mixed: case 1's stream, one line in ten bound to one of 20 objects */
@@ -32,6 +32,8 @@ export interface ThroughputAnswer {
   rssSamples: Array<[number, number]>
   /** how long logger.flush() took after the last write: the worker's backlog */
   flushMs: number
+  /** CPU time of every thread but the main one (the worker, mostly) from the first write until the flush answered */
+  otherThreadsCpuMs: number
   errors: number
   eventsObserved?: number
 }
@@ -39,19 +41,29 @@ export interface ThroughputAnswer {
 const LINES_PER_CHUNK = 500
 const PACE_TICK_MS = 5
 
-function lineOf (bound: boolean, namespace: string, object: string): string {
-  const base = { level: bound ? 40 : 30, time: Date.now(), pid: process.pid, hostname: 'bench-host' }
+function lineOf (bound: boolean, namespace: string, object: string, time: number): string {
+  const base = { level: bound ? 40 : 30, time, pid: process.pid, hostname: 'bench-host' }
   const fields = bound
     ? { ...base, k8sObject: podReference(object, namespace), reason: 'BackOff', msg: 'Back-off restarting failed container' }
     : { ...base, reqId: 123456, route: '/api/items', msg: 'request handled' }
   return JSON.stringify(fields) + '\n'
 }
 
+/** Each line a millisecond after the one before, as pino writes them: only the time differs between repeats. */
 function chunkOf (kind: LineKind, namespace: string): string {
-  if (kind !== 'mixed') return lineOf(kind === 'bound', namespace, 'web-0').repeat(LINES_PER_CHUNK)
+  const started = Date.now()
   let chunk = ''
-  for (let i = 0; i < LINES_PER_CHUNK; i++) chunk += lineOf(i % 10 === 0, namespace, `web-${(i / 10) % 20}`)
+  for (let i = 0; i < LINES_PER_CHUNK; i++) {
+    const bound = kind === 'bound' || (kind === 'mixed' && i % 10 === 0)
+    chunk += lineOf(bound, namespace, kind === 'mixed' ? `web-${(i / 10) % 20}` : 'web-0', started + i)
+  }
   return chunk
+}
+
+/** On a busy machine the wall time depends on what else runs; the CPU the worker took does not. */
+function otherThreadsCpuMs (): number {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1000 - mainThreadCpuMs()
 }
 
 runMain(async () => {
@@ -77,6 +89,7 @@ runMain(async () => {
   let rssMaxMb = rssBeforeMb
   const rssSamples: Array<[number, number]> = []
   const started = performance.now()
+  const otherThreadsCpuBefore = otherThreadsCpuMs()
   let samples = 0
   const sampler = setInterval(() => {
     const rss = rssMb()
@@ -101,6 +114,7 @@ runMain(async () => {
   const writesDone = performance.now()
   await bench.flush()
   const finished = performance.now()
+  const otherThreadsCpu = otherThreadsCpuMs() - otherThreadsCpuBefore
   clearInterval(sampler)
   const rssAfterMb = rssMb()
   rssMaxMb = Math.max(rssMaxMb, rssAfterMb)
@@ -116,6 +130,7 @@ runMain(async () => {
     rssMaxMb,
     rssSamples,
     flushMs: finished - writesDone,
+    otherThreadsCpuMs: otherThreadsCpu,
     errors: bench.errors.length,
     eventsObserved: bench.stats()?.eventsObserved
   }

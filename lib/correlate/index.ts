@@ -9,7 +9,7 @@ import { createKeyMaker, nameIdentity, spamKey } from './keys.js'
 import { eventName } from './names.js'
 import { newRecord, type EventRecord } from './record.js'
 import { createSpamFilter } from './spam-filter.js'
-import { usableTime } from './usable-time.js'
+import { isUsableTime } from './usable-time.js'
 
 export interface Observation {
   record: EventRecord
@@ -52,7 +52,8 @@ export function createCorrelator (opts: {
 
   return {
     observe (shape, now, mayCreate) {
-      const time = usableTime(shape.time, usableTime(now, Date.now()))
+      // Date.now() only when neither time is usable: it is asked for every occurrence.
+      const time = isUsableTime(shape.time) ? shape.time : isUsableTime(now) ? now : Date.now()
       const keys = keysOf(shape)
       let message = shape.message
       let aggregated = false

@@ -95,24 +95,51 @@ class KeysOfParts implements OccurrenceKeys {
   }
 }
 
+/** objects whose latest keys are kept: lines about a few objects at a time interleave */
+const RECENT_OBJECTS = 64
+
+interface Made { parts: KeyParts, shared: string, keys: OccurrenceKeys }
+
 /**
- * The event and aggregate keys of each occurrence. A warning logged again
- * and again repeats every part, so the keys of the previous occurrence are handed out again when all its parts
- * are equal: no key is built, and the dedup maps get the same string, whose hash is already known. Distinct
- * messages about one object reuse the shared part.
+ * The event and aggregate keys of each occurrence. A warning logged again and again repeats every part, so the keys
+ * made before are handed out again when all their parts are equal: no key is built, and the dedup maps get the same
+ * string, whose hash is already known. Lines that repeat a remembered line share one frozen reference object (see
+ * select/repeats.ts), by which the latest keys of a few objects are found even when their lines interleave; other
+ * references are new with every line, and remembering them would only fill the heap. Distinct messages about one
+ * object reuse the shared part.
  */
 export function createKeyMaker (source: Source): (shape: EventShape) => OccurrenceKeys {
-  let last: { parts: KeyParts, shared: string, keys: OccurrenceKeys } | undefined
+  let last: Made | undefined
+  const recent = new Map<ObjectReference, Made>()
   return shape => {
+    // Compared field by field before any parts are made: a repeat allocates nothing.
+    if (last !== undefined && repeatsParts(last.parts, shape)) return last.keys
+    const shared = Object.isFrozen(shape.regarding)
+    const known = shared ? recent.get(shape.regarding) : undefined
+    if (known !== undefined && repeatsParts(known.parts, shape)) {
+      last = known
+      return known.keys
+    }
     const parts = keyParts(source, shape)
     const sameAsLast = last !== undefined && sameShared(last.parts, parts)
-    if (sameAsLast && last!.parts.fieldPath === parts.fieldPath && last!.parts.message === parts.message) return last!.keys
-    const shared = sameAsLast ? last!.shared : sharedPart(parts)
-    const aggregate = sameAsLast ? last!.keys.aggregate : AGGREGATE_TAG + shared
-    const keys = new KeysOfParts(shared, aggregate, parts)
-    last = { parts, shared, keys }
-    return keys
+    const sharedText = sameAsLast ? last!.shared : sharedPart(parts)
+    const aggregate = sameAsLast ? last!.keys.aggregate : AGGREGATE_TAG + sharedText
+    last = { parts, shared: sharedText, keys: new KeysOfParts(sharedText, aggregate, parts) }
+    if (shared) {
+      recent.delete(shape.regarding)
+      recent.set(shape.regarding, last)
+      if (recent.size > RECENT_OBJECTS) recent.delete(recent.keys().next().value as ObjectReference)
+    }
+    return last.keys
   }
+}
+
+/** whether the shape has every part of the keys `p` were made for (the source never changes) */
+function repeatsParts (p: KeyParts, shape: EventShape): boolean {
+  const ref = shape.regarding
+  return p.namespace === shape.namespace && p.apiVersion === ref.apiVersion && p.kind === ref.kind &&
+    p.objectNamespace === ref.namespace && p.name === ref.name && p.uid === (ref.uid ?? '') && p.type === shape.type &&
+    p.reason === shape.reason && p.action === shape.action && p.fieldPath === (ref.fieldPath ?? '') && p.message === shape.message
 }
 
 /** requests about one object and type share one token bucket, whatever the reason or message */

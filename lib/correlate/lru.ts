@@ -6,8 +6,10 @@ export class LruCache<K, V> {
   readonly #maxSize: number
   readonly #onEvict: ((key: K, value: V) => void) | undefined
   // A repeated occurrence asks for the entry it just used: re-inserting the newest entry would move nothing, and
-  // the delete leaves a hole the map has to compact later.
+  // the delete leaves a hole the map has to compact later. Its value is kept beside it, so that not even a lookup is
+  // needed (the newest entry is never evicted, and set() replaces it).
   #newestKey: K | undefined
+  #newestValue: V | undefined
   #newestKnown = false
 
   constructor (maxSize: number, onEvict?: (key: K, value: V) => void) {
@@ -19,19 +21,19 @@ export class LruCache<K, V> {
 
   /** the value, marked as just used */
   get (key: K): V | undefined {
+    if (this.#newestKnown && key === this.#newestKey) return this.#newestValue
     const value = this.#entries.get(key)
     if (value === undefined) return undefined
-    if (this.#newestKnown && key === this.#newestKey) return value
     this.#entries.delete(key)
     this.#entries.set(key, value)
-    this.#markNewest(key)
+    this.#markNewest(key, value)
     return value
   }
 
   set (key: K, value: V): void {
     this.#entries.delete(key)
     this.#entries.set(key, value)
-    this.#markNewest(key)
+    this.#markNewest(key, value)
     // The entry just set is never the oldest while there are others, so eviction leaves it the newest.
     while (this.#entries.size > this.#maxSize) {
       const oldest = this.#entries.keys().next().value as K
@@ -41,8 +43,9 @@ export class LruCache<K, V> {
     }
   }
 
-  #markNewest (key: K): void {
+  #markNewest (key: K, value: V): void {
     this.#newestKey = key
+    this.#newestValue = value
     this.#newestKnown = true
   }
 }

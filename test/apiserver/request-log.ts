@@ -11,7 +11,7 @@ export interface RequestRecord {
   user?: string
   /** the answer's status; 0 while unanswered and for hung or dropped requests */
   status: number
-  /** epoch milliseconds when the request arrived */
+  /** epoch milliseconds when the request arrived (with a fraction) */
   time: number
 }
 

@@ -1,0 +1,190 @@
+// Lines of one child logger repeat the same text but for their time: pino writes the child's bindings, and a warning
+// logged again and again, as the same characters each time. Such a line asks for the same events as the line it
+// repeats, at its own time, so it need not be parsed, checked and shaped again. A few lines are remembered as the
+// text before their time's digits and the text after them; a line that is one of them with other digits in between
+// takes the remembered events.
+import type { EventShape } from '../types.js'
+import { epochMilliseconds } from './index.js'
+
+const REMEMBERED_LINES = 32
+/** longer lines are rare and always parsed: the remembered text stays small */
+const MAX_LINE_LENGTH = 8192
+/** integers of up to 15 digits are exact in a double, as JSON.parse reads them */
+const MAX_DIGITS = 15
+/**
+ * characters compared before the whole text: spread over it, so that lines about other objects (another name or
+ * uid) or with other messages are told apart for a few character reads, not a compare of every character
+ */
+const PROBES = 8
+/**
+ * After this many unknown lines in a row only one line in SPARSE_EVERY is looked up and learnt: a flood of distinct
+ * lines then costs next to nothing here, and a line that starts to repeat is still found within a few lines.
+ */
+const SPARSE_AFTER = 256
+const SPARSE_EVERY = 16
+const ZERO = 48
+const NINE = 57
+
+interface Template {
+  prefix: string
+  suffix: string
+  /** offsets into the suffix, and the characters found there */
+  probeAt: number[]
+  probeCode: number[]
+  /** the digits of the line it was learnt from, as a number */
+  digits: number
+  /**
+   * whether the digits are known to be the time and nothing else: two lines of this template with different
+   * digits each had events at the time their digits say. Until then only the very same line takes its events.
+   */
+  verified: boolean
+  shapes: EventShape[]
+}
+
+export interface RepeatedLines {
+  /** the events of a line that repeats a remembered one but for its time, at its time; undefined for any other */
+  shapesOf (line: string): EventShape[] | undefined
+  /**
+   * remembers the events of a line that shapesOf did not know and that was parsed, checked and shaped without a
+   * single diagnostic (a line that warned must be read again each time, so that its diagnostics and counts stay
+   * exact)
+   */
+  learn (line: string, shapes: EventShape[]): void
+}
+
+/** A run of 1 to 15 digits without a leading zero (JSON's integers) at [start, end) → its value, else -1. */
+function integerAt (line: string, start: number, end: number): number {
+  const count = end - start
+  if (!(count >= 1 && count <= MAX_DIGITS)) return -1
+  if (count > 1 && line.charCodeAt(start) === ZERO) return -1
+  let value = 0
+  for (let i = start; i < end; i++) {
+    const code = line.charCodeAt(i)
+    if (code < ZERO || code > NINE) return -1
+    value = value * 10 + (code - ZERO)
+  }
+  return value
+}
+
+function digitsEnd (line: string, start: number): number {
+  let end = start
+  while (end < line.length && line.charCodeAt(end) >= ZERO && line.charCodeAt(end) <= NINE) end++
+  return end
+}
+
+/**
+ * The shapes a template hands out again and again, their references frozen: correlation remembers the keys of
+ * frozen references by identity (see correlate/keys.ts), which is only worth it for references that come back.
+ */
+function shared (shapes: EventShape[]): EventShape[] {
+  return shapes.map(shape => ({ ...shape, regarding: Object.freeze({ ...shape.regarding }) }))
+}
+
+function templateOf (prefix: string, suffix: string, digits: number, shapes: EventShape[]): Template {
+  const probeAt: number[] = []
+  const probeCode: number[] = []
+  for (let i = 1; i <= PROBES; i++) {
+    const at = Math.floor((i * suffix.length) / (PROBES + 1))
+    probeAt.push(at)
+    probeCode.push(suffix.charCodeAt(at))
+  }
+  return { prefix, suffix, probeAt, probeCode, digits, verified: false, shapes: shared(shapes) }
+}
+
+/**
+ * A string of its own: a slice of a line keeps alive the whole chunk the line was split from, which may be
+ * megabytes.
+ */
+function copyOf (text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string
+}
+
+function timed ({ type, reason, message, action, regarding, namespace }: EventShape, time: number): EventShape {
+  return { type, reason, message, action, regarding, namespace, time }
+}
+
+const NO_MATCH = -1
+/** the same text around other digits, which an unverified template does not take yet */
+const OTHER_DIGITS = -2
+
+export function createRepeatedLines (timeKey: string): RepeatedLines {
+  // How the time key starts its value in pino's JSON, which writes no space after the colon.
+  const timeNeedle = `${JSON.stringify(timeKey)}:`
+  const templates: Template[] = []
+  let oldest = 0
+  let lastMatched = 0
+  let unknownInRow = 0
+  /** the latest line looked up and not known, and the unverified template it matched but for its digits */
+  let unknown: { line: string, template?: Template } | undefined
+
+  /** the line's digits when it is the template's text around them, else NO_MATCH or OTHER_DIGITS */
+  function match (template: Template, line: string, probe: boolean): number {
+    const start = template.prefix.length
+    const end = line.length - template.suffix.length
+    if (!(end > start && end - start <= MAX_DIGITS)) return NO_MATCH
+    for (let i = 0; probe && i < PROBES; i++) {
+      if (line.charCodeAt(end + template.probeAt[i]) !== template.probeCode[i]) return NO_MATCH
+    }
+    const value = integerAt(line, start, end)
+    // Measured: lastIndexOf at 0 and a slice's equality beat startsWith and endsWith, which compare char by char.
+    if (value < 0 || line.lastIndexOf(template.prefix, 0) !== 0 || line.slice(end) !== template.suffix) return NO_MATCH
+    // Without a leading zero, equal values are equal digits: the very same line.
+    return template.verified || value === template.digits ? value : OTHER_DIGITS
+  }
+
+  function atTime (shapes: EventShape[], digits: number): EventShape[] {
+    const time = epochMilliseconds(digits)
+    // Nearly every line names one object.
+    if (shapes.length === 1) return [timed(shapes[0], time)]
+    return shapes.map(shape => timed(shape, time))
+  }
+
+  function shapesOf (line: string): EventShape[] | undefined {
+    unknown = undefined
+    if (unknownInRow >= SPARSE_AFTER && ++unknownInRow % SPARSE_EVERY !== 0) return undefined
+    let template: Template | undefined
+    // Most lines repeat the template the line before them matched: the probes are for the others.
+    for (let n = 0, index = lastMatched; n < templates.length; n++, index = index + 1 < templates.length ? index + 1 : 0) {
+      const digits = match(templates[index], line, n > 0)
+      if (digits >= 0) {
+        lastMatched = index
+        unknownInRow = 0
+        return atTime(templates[index].shapes, digits)
+      }
+      if (digits === OTHER_DIGITS) template = templates[index]
+    }
+    if (unknownInRow < SPARSE_AFTER) unknownInRow++
+    unknown = { line, template }
+    return undefined
+  }
+
+  function learn (line: string, shapes: EventShape[]): void {
+    const known = unknown?.line === line ? unknown.template : undefined
+    const lookedUp = unknown?.line === line
+    unknown = undefined
+    if (!lookedUp || shapes.length === 0 || line.length > MAX_LINE_LENGTH) return
+    const found = line.indexOf(timeNeedle)
+    if (found < 0) return
+    const start = found + timeNeedle.length
+    const end = digitsEnd(line, start)
+    const digits = integerAt(line, start, end)
+    // Events at another time than the digits say: the time is written some other way (or twice), so the digits
+    // cannot stand for it.
+    if (digits < 0 || shapes.some(shape => shape.time !== epochMilliseconds(digits))) return
+    if (known !== undefined) {
+      // The same text around other digits, and each line's events at the time of its own digits: the digits are the
+      // time and nothing else (a time read from anywhere else would be the same for both).
+      if (known.prefix.length === start && epochMilliseconds(known.digits) !== epochMilliseconds(digits)) known.verified = true
+      return
+    }
+    const template = templateOf(copyOf(line.slice(0, start)), copyOf(line.slice(end)), digits, shapes)
+    if (templates.length < REMEMBERED_LINES) {
+      templates.push(template)
+      return
+    }
+    templates[oldest] = template
+    oldest = (oldest + 1) % REMEMBERED_LINES
+  }
+
+  return { shapesOf, learn }
+}
