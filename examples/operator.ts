@@ -99,7 +99,7 @@ let stopping = false
 informer.on('error', (err: unknown) => {
   if (stopping) return
   logger.warn({ err }, `watching ${path} failed; retrying in ${retryMs} ms`)
-  setTimeout(() => { informer.start().catch(() => {}) }, retryMs)
+  setTimeout(() => { if (!stopping) informer.start().catch(() => {}) }, retryMs)
   retryMs = Math.min(retryMs * 2, 5_000)
 })
 informer.on('change', () => { retryMs = FIRST_RETRY_MS })
