@@ -4,7 +4,8 @@ import Transport from 'winston-transport'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
 import { parseOptions } from '../options.js'
-import { bindingOf, eventLine } from './pick.js'
+import { bindingOf, eventLine, levelOf } from './pick.js'
+import { resolveWinstonLevels } from './levels.js'
 import { startWorkerThread, type WorkerThread } from './worker-thread.js'
 
 /** winston-transport's own options: they stay on this thread, the rest go to the worker. */
@@ -44,6 +45,8 @@ export class K8sEventsTransport extends Transport {
   private droppedHere = 0
   private droppedSinceNotice = 0
   private lastNotice = 0
+  /** lines below it are not the worker's business; the worker reports what is wrong with the option */
+  private minLevel = -Infinity
 
   constructor (options: Record<string, unknown> = {}) {
     super(isRecord(options) ? options : {})
@@ -59,7 +62,10 @@ export class K8sEventsTransport extends Transport {
     if (this.worker !== undefined || this.workerFailed || this.closing !== undefined) return
     try {
       const levels = (this as unknown as { levels?: Record<string, number> }).levels ?? {}
-      const { flushTimeoutMs } = parseOptions(this.options).config.delivery
+      const { config } = parseOptions(this.options)
+      const { flushTimeoutMs } = config.delivery
+      // Resolved here too, so that lines below it cost no JSON; the problems are the worker's to tell.
+      this.minLevel = resolveWinstonLevels(config, this.options, levels, []).minLevel
       this.worker = startWorkerThread({ options: this.options, levels: { ...levels } }, {
         flushTimeoutMs,
         events: {
@@ -93,8 +99,9 @@ export class K8sEventsTransport extends Transport {
     const binding = bindingOf(info, this.path)
     if (binding === undefined) return
     if (this.worker === undefined) this.startWorker()
-    const levels = (this as unknown as { levels?: Record<string, number> }).levels
-    if (this.worker?.write(eventLine(info, binding, this.path, levels)) !== true) this.dropHere()
+    const level = levelOf(info, (this as unknown as { levels?: Record<string, number> }).levels)
+    if (typeof level === 'number' && level < this.minLevel) return
+    if (this.worker?.write(eventLine(info, binding, this.path, level)) !== true) this.dropHere()
   }
 
   private dropHere (): void {

@@ -78,7 +78,8 @@ function messageOf (info: Info): string {
   return ''
 }
 
-function levelOf (info: Info, levels: Record<string, number> | undefined): number | string {
+/** The line's level as the pipeline reads it; a label the logger lacks stays text. */
+export function levelOf (info: Info, levels: Record<string, number> | undefined): number | string {
   const label = typeof info[LEVEL] === 'string' ? info[LEVEL] as string : withoutColours(String(info.level))
   const value = levels !== undefined && Object.hasOwn(levels, label) ? levels[label] : undefined
   // A label the logger lacks goes on as text: the worker says once that it is unknown.
@@ -147,8 +148,7 @@ const reasonTexts = new LastText()
  * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding, level, time, msg, err, and
  * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
  */
-export function eventLine (info: Info, binding: unknown, path: readonly string[], levels: Record<string, number> | undefined): string {
-  const level = levelOf(info, levels)
+export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string): string {
   let line = `{${cachedBindingText(path, binding)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${messageTexts.of(messageOf(info))}`
   const err = errorOf(info)
   if (err !== undefined) line += `,"err":${JSON.stringify(err)}`
