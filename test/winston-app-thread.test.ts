@@ -43,3 +43,37 @@ t.test('bound lines below minLevel cost no line to the worker, even a burst the 
   await running.end()
   t.same(running.errors, [])
 })
+
+t.test('a binding object changed in place between lines: each Event goes to the object it names at that line', async t => {
+  await server.createNamespace('reused-a')
+  await server.createNamespace('reused-b')
+  const first = await server.createObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'first', namespace: 'reused-a' }, spec: {} })
+  const second = await server.createObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'second', namespace: 'reused-b' }, spec: {} })
+  const example = await server.createObject({ apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'second', namespace: 'reused-b' }, spec: {} })
+  const running = await startWinston({ component: 'my-operator', kubeconfig })
+  // One reference object, reused for every call, as a reconcile loop might hold it.
+  const ref: Record<string, string> = { apiVersion: 'v1', kind: 'Pod', name: 'first', namespace: 'reused-a', uid: first.metadata.uid }
+  running.logger.warn('about the first pod', { k8sObject: ref, reason: 'One' })
+  Object.assign(ref, { name: 'second', namespace: 'reused-b', uid: second.metadata.uid })
+  running.logger.warn('about the second pod', { k8sObject: ref, reason: 'Two' })
+  Object.assign(ref, { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', uid: example.metadata.uid })
+  running.logger.warn('about the example', { k8sObject: ref, reason: 'Three' })
+  // A body changed in place: its metadata object is the same, its name is not.
+  const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'first', namespace: 'reused-a', uid: first.metadata.uid } }
+  running.logger.warn('body of the first pod', { k8sObject: body, reason: 'Four' })
+  Object.assign(body.metadata, { name: 'second', namespace: 'reused-b', uid: second.metadata.uid })
+  running.logger.warn('body of the second pod', { k8sObject: body, reason: 'Five' })
+  await running.end()
+  t.same(running.errors, [])
+  const where = (namespace: string): string[][] => server.listEvents(namespace)
+    .map(event => [event.message, event.involvedObject.kind, event.involvedObject.name, event.involvedObject.uid]).sort()
+  t.same(where('reused-a'), [
+    ['about the first pod', 'Pod', 'first', first.metadata.uid],
+    ['body of the first pod', 'Pod', 'first', first.metadata.uid]
+  ])
+  t.same(where('reused-b'), [
+    ['about the example', 'KopfExample', 'second', example.metadata.uid],
+    ['about the second pod', 'Pod', 'second', second.metadata.uid],
+    ['body of the second pod', 'Pod', 'second', second.metadata.uid]
+  ])
+})

@@ -110,17 +110,41 @@ function bindingText (path: readonly string[], binding: unknown): string {
 
 /**
  * A child logger puts the same binding object on every line: its text is made once, as pino serializes a child's
- * bindings once. Objects only; other values are rare and cheap.
+ * bindings once. An application may change a reused object in place, so a text is kept with the values its
+ * reference was made from and made again when one of them differs. Single objects only; lists are rare.
  */
-const bindingTexts = new WeakMap<object, string>()
+interface BindingText {
+  text: string
+  /** the transport's objectKey path: two transports may find the same object under different keys */
+  path: readonly string[]
+  /** apiVersion, kind, metadata, then name, namespace, uid, fieldPath of the metadata (or of the reference) */
+  source: unknown[]
+}
+
+const bindingTexts = new WeakMap<object, BindingText>()
+
+function namesOf (binding: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(binding.metadata) ? binding.metadata : binding
+}
+
+function referenceSource (binding: Record<string, unknown>): unknown[] {
+  const names = namesOf(binding)
+  return [binding.apiVersion, binding.kind, binding.metadata, names.name, names.namespace, names.uid, names.fieldPath]
+}
+
+// Compared field by field, without making the list: this runs for every bound line.
+function madeFrom (binding: Record<string, unknown>, source: unknown[]): boolean {
+  if (source[0] !== binding.apiVersion || source[1] !== binding.kind || source[2] !== binding.metadata) return false
+  const names = namesOf(binding)
+  return source[3] === names.name && source[4] === names.namespace && source[5] === names.uid && source[6] === names.fieldPath
+}
 
 function cachedBindingText (path: readonly string[], binding: unknown): string {
-  if (typeof binding !== 'object' || binding === null) return bindingText(path, binding)
-  let text = bindingTexts.get(binding)
-  if (text === undefined) {
-    text = bindingText(path, binding)
-    bindingTexts.set(binding, text)
-  }
+  if (!isRecord(binding)) return bindingText(path, binding)
+  const cached = bindingTexts.get(binding)
+  if (cached !== undefined && cached.path === path && madeFrom(binding, cached.source)) return cached.text
+  const text = bindingText(path, binding)
+  bindingTexts.set(binding, { text, path, source: referenceSource(binding) })
   return text
 }
 
