@@ -19,6 +19,7 @@ export interface K8sEventsTransportOptions extends TransportStream.TransportStre
 
 /** A drop notice, sampled: `droppedSincePrevious` counts every occurrence dropped since the previous one. */
 export interface K8sEventDropped {
+  /** a cause of K8sEventsStats.dropped; `worker-behind`: dropped on the application's thread, the worker thread was behind or stopped */
   cause: string
   count: number
   droppedSincePrevious: number
