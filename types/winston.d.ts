@@ -35,9 +35,15 @@ export interface K8sEventDropped {
  */
 export class K8sEventsTransport extends TransportStream {
   constructor (options?: K8sEventsTransportOptions)
-  /** Resolves when the events logged so far are delivered, or flushTimeout passed. Never rejects. */
+  /**
+   * Resolves when the events logged so far are delivered, or flushTimeout passed (a worker thread that does not
+   * answer at all: flushTimeout + 10 s). Never rejects.
+   */
   flush (): Promise<void>
-  /** Delivers pending events within flushTimeout and ends the worker thread. Never rejects. */
+  /**
+   * Delivers pending events within flushTimeout and ends the worker thread (a worker thread that does not answer at
+   * all is stopped after flushTimeout + 12 s). Never rejects.
+   */
   close (): Promise<void>
   on (event: 'k8sEventsStats', listener: (stats: K8sEventsStats) => void): this
   on (event: 'k8sEventDropped', listener: (drop: K8sEventDropped) => void): this

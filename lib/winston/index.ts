@@ -154,12 +154,12 @@ export class K8sEventsTransport extends Transport {
     }
   }
 
-  /** Resolves when the events logged so far are delivered, or the flushTimeout passed. Never rejects. */
+  /** Resolves when the events logged so far are delivered, or flushTimeout passed (+ 10 s for a worker that does not answer). Never rejects. */
   async flush (): Promise<void> {
     await this.worker?.flush()
   }
 
-  /** Delivers pending events (within flushTimeout) and ends the worker. Never rejects; called by winston on remove/close. */
+  /** Delivers pending events (within flushTimeout; + 12 s for a worker that does not answer) and ends the worker. Never rejects; called by winston on remove/close. */
   override close (): Promise<void> {
     this.closing ??= (this.worker?.close() ?? Promise.resolve()).catch(() => {})
     return this.closing
