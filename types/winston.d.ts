@@ -12,7 +12,7 @@ export interface K8sEventsTransportOptions extends TransportStream.TransportStre
   /**
    * Level label → event type, merged over the defaults for the labels the logger has. A line takes the type of the
    * most severe mapped level at or below its own severity. A line's own `eventType` field overrides it.
-   * @default { emerg, alert, crit, error: 'Error', warn, warning: 'Warning', notice, info: 'Normal' }
+   * @default { fatal, critical, panic, dpanic, emerg, alert, crit, error: 'Error', warn, warning: 'Warning', notice, info: 'Normal' }
    */
   eventTypes?: Record<string, string>
 }
