@@ -5,12 +5,12 @@ import { isRecord } from '../fields.js'
 import type { SerializedError } from '../types.js'
 import { pipelineLevel } from './levels.js'
 import { errorFromText } from '../shape/error-text.js'
+import { MAX_CAUSE_DEPTH } from '../shape/message.js'
 
 // triple-beam's symbols: what winston's formats leave alone (colorize rewrites info.level, not info[LEVEL]).
 const LEVEL = Symbol.for('level')
 const SPLAT = Symbol.for('splat')
 
-const MAX_CAUSE_DEPTH = 5
 const MAX_AGGREGATED = 10
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g
