@@ -25,6 +25,15 @@ t.test('npm, syslog and cli levels get the types of their labels; minLevel defau
   t.same([...npm.problems, ...syslog.problems, ...cli.problems], [])
 })
 
+t.test('custom levels named fatal, critical, crit, panic, emerg or alert are Errors by default', async t => {
+  const labels = ['fatal', 'critical', 'crit', 'panic', 'dpanic', 'emerg', 'alert']
+  const levels = Object.fromEntries([...labels, 'info'].map((label, i) => [label, i]))
+  const custom = resolve({}, levels)
+  t.same(labels.map(custom.typeOf), labels.map(() => 'Error'))
+  t.equal(custom.typeOf('info'), 'Normal')
+  t.same(custom.problems, [])
+})
+
 t.test('minLevel and eventTypes name winston labels; a number is a winston level number', async t => {
   const labels = resolve({ minLevel: 'http', eventTypes: { http: 'Traffic' } }, winston.config.npm.levels)
   t.same(['warn', 'info', 'http', 'verbose'].map(labels.typeOf), ['Warning', 'Normal', 'Traffic', undefined])
@@ -34,7 +43,7 @@ t.test('minLevel and eventTypes name winston labels; a number is a winston level
 
 t.test('a logger without info posts from its least severe level; a minLevel it lacks is told and replaced', async t => {
   const custom = resolve({}, { fatal: 0, bad: 1, ok: 2 })
-  t.same(['fatal', 'bad', 'ok'].map(custom.typeOf), ['Normal', 'Normal', 'Normal'])
+  t.same(['fatal', 'bad', 'ok'].map(custom.typeOf), ['Error', 'Normal', 'Normal'], 'fatal names an Error; the others fall below it')
   const wrong = resolve({ minLevel: 'loud', eventTypes: { shout: 'Loud' } }, winston.config.npm.levels)
   t.same(['warn', 'info', 'http'].map(wrong.typeOf), ['Warning', 'Normal', undefined])
   t.match(wrong.problems, [/option 'minLevel' is "loud": not a level of this logger .*; using 'info'/, /option 'eventTypes' maps 'shout'/])

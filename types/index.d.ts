@@ -141,7 +141,11 @@ export interface K8sEventsStats {
   patched: number
   /** requests tried again */
   retried: number
-  /** occurrences not written, by cause */
+  /**
+   * occurrences not written, by cause: queue-full, forbidden, invalid, not-found, conflict, namespace-terminating,
+   * retries-exhausted, unauthorized, no-connection, evicted, closed, unconfirmed; and from the winston transport
+   * worker-behind (lines dropped on the application's thread while its worker thread was behind or stopped)
+   */
   dropped: Record<string, number>
   /** lines naming the binding key that were not JSON objects */
   invalidLines: number

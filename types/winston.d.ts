@@ -12,13 +12,14 @@ export interface K8sEventsTransportOptions extends TransportStream.TransportStre
   /**
    * Level label → event type, merged over the defaults for the labels the logger has. A line takes the type of the
    * most severe mapped level at or below its own severity. A line's own `eventType` field overrides it.
-   * @default { emerg, alert, crit, error: 'Error', warn, warning: 'Warning', notice, info: 'Normal' }
+   * @default { fatal, critical, panic, dpanic, emerg, alert, crit, error: 'Error', warn, warning: 'Warning', notice, info: 'Normal' }
    */
   eventTypes?: Record<string, string>
 }
 
 /** A drop notice, sampled: `droppedSincePrevious` counts every occurrence dropped since the previous one. */
 export interface K8sEventDropped {
+  /** a cause of K8sEventsStats.dropped; `worker-behind`: dropped on the application's thread, the worker thread was behind or stopped */
   cause: string
   count: number
   droppedSincePrevious: number
@@ -34,9 +35,15 @@ export interface K8sEventDropped {
  */
 export class K8sEventsTransport extends TransportStream {
   constructor (options?: K8sEventsTransportOptions)
-  /** Resolves when the events logged so far are delivered, or flushTimeout passed. Never rejects. */
+  /**
+   * Resolves when the events logged so far are delivered, or flushTimeout passed (a worker thread that does not
+   * answer at all: flushTimeout + 10 s). Never rejects.
+   */
   flush (): Promise<void>
-  /** Delivers pending events within flushTimeout and ends the worker thread. Never rejects. */
+  /**
+   * Delivers pending events within flushTimeout and ends the worker thread (a worker thread that does not answer at
+   * all is stopped after flushTimeout + 12 s). Never rejects.
+   */
   close (): Promise<void>
   on (event: 'k8sEventsStats', listener: (stats: K8sEventsStats) => void): this
   on (event: 'k8sEventDropped', listener: (drop: K8sEventDropped) => void): this

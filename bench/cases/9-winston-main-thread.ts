@@ -39,7 +39,7 @@ async function main (): Promise<void> {
   const dropped = runs.transport.reduce((sum, run) => sum + run.dropped, 0)
 
   emitResult({
-    id: 8,
+    id: 9,
     title: 'winston main-thread cost',
     target: target.description,
     rows: [

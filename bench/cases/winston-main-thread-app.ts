@@ -53,5 +53,5 @@ runMain(async () => {
   await flush()
   const cpuMs = mainThreadCpuMs() - cpuBefore
   await new Promise(resolve => logger.on('finish', resolve).end())
-  answer({ cpuMs, dropped: latest?.dropped?.['queue-full'] ?? 0, posted: latest?.posted } satisfies WinstonMainThreadAnswer)
+  answer({ cpuMs, dropped: (latest?.dropped?.['worker-behind'] ?? 0) + (latest?.dropped?.['queue-full'] ?? 0), posted: latest?.posted } satisfies WinstonMainThreadAnswer)
 })

@@ -22,6 +22,9 @@ const OTHER_LOGGERS_NAMES = new Map<string, string>([
   ['err', 'error']
 ])
 
+/** The labels that mean pino's fatal: `fatal` and other loggers' names for it. */
+export const FATAL_LABELS: readonly string[] = Object.freeze(['fatal', ...[...OTHER_LOGGERS_NAMES].filter(([, pino]) => pino === 'fatal').map(([label]) => label)])
+
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/
 
 export interface ResolvedLevels {

@@ -1,8 +1,6 @@
 // What the recognisers of error text share: the result they build and how causes join the message.
 import type { ErrorText } from './error-text.js'
-
-// As many causes as the pino path follows (message.ts).
-export const MAX_CAUSES = 5
+import { MAX_CAUSE_DEPTH } from './message.js'
 
 /** `IllegalStateException` of `java.lang.IllegalStateException`, `Inner` of `Outer$Inner`, `Err` of `mod.Err`. */
 export function simpleName (qualified: string): string {
@@ -18,7 +16,7 @@ export function causeLabel (cause: ErrorText): string {
 /** `<message>: <cause>: <its cause>`, each said once, as the pino path joins an error with its causes. */
 export function withCauses (message: string, causes: string[]): string {
   const parts = message !== '' ? [message] : []
-  for (const cause of causes.slice(0, MAX_CAUSES)) {
+  for (const cause of causes.slice(0, MAX_CAUSE_DEPTH)) {
     if (cause !== '' && !parts.some(part => part.includes(cause))) parts.push(cause)
   }
   return parts.join(': ')

@@ -3,7 +3,8 @@
 // `raise … from …` ("direct cause") follow its message, the exceptions it merely interrupted ("During handling")
 // do not.
 import type { ErrorText } from './error-text.js'
-import { causeLabel, firstNonBlank, joinTrimmed, MAX_CAUSES, simpleName, withCauses } from './error-text-common.js'
+import { causeLabel, firstNonBlank, joinTrimmed, simpleName, withCauses } from './error-text-common.js'
+import { MAX_CAUSE_DEPTH } from './message.js'
 
 const TRACEBACK_HEADER = 'Traceback (most recent call last):'
 const GROUP_HEADER = 'Exception Group Traceback (most recent call last):'
@@ -100,7 +101,7 @@ function parseChain (lines: string[], depth: number): ErrorText | undefined {
   const raised = parseException(blocks[blocks.length - 1].lines, depth)
   if (raised?.type === undefined) return undefined
   const causes: string[] = []
-  for (let i = blocks.length - 2; i >= 0 && causes.length < MAX_CAUSES && blocks[i].linkToNext === 'cause'; i--) {
+  for (let i = blocks.length - 2; i >= 0 && causes.length < MAX_CAUSE_DEPTH && blocks[i].linkToNext === 'cause'; i--) {
     const cause = parseException(blocks[i].lines, depth)
     if (cause !== undefined) causes.push(causeLabel({ ...cause, type: cause.type === undefined ? undefined : simpleName(cause.type) }))
   }

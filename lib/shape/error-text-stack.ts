@@ -3,7 +3,8 @@
 // `java.lang.IllegalStateException: msg\n\tat pkg.Class.method(File.java:12)`, then `Caused by: …`).
 // The exception is the thrown one, the top line; its `Caused by` chain follows its message, down to the root.
 import type { ErrorText } from './error-text.js'
-import { causeLabel, firstNonBlank, joinTrimmed, MAX_CAUSES, simpleName, withCauses } from './error-text-common.js'
+import { causeLabel, firstNonBlank, joinTrimmed, simpleName, withCauses } from './error-text-common.js'
+import { MAX_CAUSE_DEPTH } from './message.js'
 
 // `TypeError`, `java.lang.IllegalStateException`, `Outer$Inner`, then Node's ` [ERR_CODE]`, then `: message`.
 // One character class per run, nothing nested: no backtracking to speak of on hostile lines.
@@ -37,7 +38,7 @@ function parseThrown (lines: string[], start: number, header: string): { excepti
 /** The `Caused by:` lines that start at the margin (a suppressed exception's causes are indented). */
 function causesAfter (lines: string[], from: number): string[] {
   const causes: string[] = []
-  for (let i = from; i < lines.length && causes.length < MAX_CAUSES; i++) {
+  for (let i = from; i < lines.length && causes.length < MAX_CAUSE_DEPTH; i++) {
     if (!lines[i].startsWith(CAUSED_BY)) continue
     const cause = parseThrown(lines, i, lines[i].slice(CAUSED_BY.length))
     // No frame follows: nothing further down is a cause either.

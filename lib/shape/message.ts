@@ -5,7 +5,8 @@ import { CUT_MARK, MAX_MESSAGE_BYTES, cleanWhitespace, truncateEnd, truncateMidd
 
 const MAX_LISTED_ERRORS = 3
 const MAX_LISTED_ERROR_BYTES = 120
-const MAX_CAUSE_DEPTH = 5
+/** How many causes of an error are followed, on every path (error objects and error text). */
+export const MAX_CAUSE_DEPTH = 5
 
 function ownString (value: object, key: string): string | undefined {
   const field = ownField(value, key)

@@ -4,14 +4,18 @@ import Transport from 'winston-transport'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
 import { parseOptions } from '../options.js'
-import { bindingOf, eventLine } from './pick.js'
+import { bindingOf, eventLine, levelOf } from './pick.js'
+import { resolveWinstonLevels } from './levels.js'
 import { startWorkerThread, type WorkerThread } from './worker-thread.js'
 
 /** winston-transport's own options: they stay on this thread, the rest go to the worker. */
 const WINSTON_OPTIONS = new Set(['level', 'format', 'silent', 'handleExceptions', 'handleRejections', 'highWaterMark', 'log', 'logv', 'close'])
 const DEFAULT_OBJECT_KEY = 'k8sObject'
 const DROP_NOTICE_EVERY_MS = 1000
-const QUEUE_FULL = 'queue-full'
+/** lines dropped on this thread because the worker thread was behind (or had stopped): not the worker's queue */
+const WORKER_BEHIND = 'worker-behind'
+/** lines logged after close(): the worker has ended, and that was asked for */
+const CLOSED = 'closed'
 
 type Info = Record<string | symbol, unknown>
 type Stats = { linesRead: number, dropped: Record<string, number>, [key: string]: unknown }
@@ -42,8 +46,12 @@ export class K8sEventsTransport extends Transport {
   private emitsLogged = false
   /** lines dropped on this thread because the worker was behind or gone */
   private droppedHere = 0
+  /** lines logged after close() */
+  private droppedClosed = 0
   private droppedSinceNotice = 0
   private lastNotice = 0
+  /** lines below it are not the worker's business; the worker reports what is wrong with the option */
+  private minLevel = -Infinity
 
   constructor (options: Record<string, unknown> = {}) {
     super(isRecord(options) ? options : {})
@@ -59,7 +67,10 @@ export class K8sEventsTransport extends Transport {
     if (this.worker !== undefined || this.workerFailed || this.closing !== undefined) return
     try {
       const levels = (this as unknown as { levels?: Record<string, number> }).levels ?? {}
-      const { flushTimeoutMs } = parseOptions(this.options).config.delivery
+      const { config } = parseOptions(this.options)
+      const { flushTimeoutMs } = config.delivery
+      // Resolved here too, so that lines below it cost no JSON; the problems are the worker's to tell.
+      this.minLevel = resolveWinstonLevels(config, this.options, levels, []).minLevel
       this.worker = startWorkerThread({ options: this.options, levels: { ...levels } }, {
         flushTimeoutMs,
         events: {
@@ -93,14 +104,20 @@ export class K8sEventsTransport extends Transport {
     const binding = bindingOf(info, this.path)
     if (binding === undefined) return
     if (this.worker === undefined) this.startWorker()
-    const levels = (this as unknown as { levels?: Record<string, number> }).levels
-    if (this.worker?.write(eventLine(info, binding, this.path, levels)) !== true) this.dropHere()
+    const level = levelOf(info, (this as unknown as { levels?: Record<string, number> }).levels)
+    if (typeof level === 'number' && level < this.minLevel) return
+    if (this.closing !== undefined) {
+      // Asked for: no warning, no notice.
+      this.droppedClosed++
+      return
+    }
+    if (this.worker?.write(eventLine(info, binding, this.path, level)) !== true) this.dropHere()
   }
 
   private dropHere (): void {
     this.droppedHere++
     this.droppedSinceNotice++
-    this.diagnostics.warn(QUEUE_FULL, this.workerFailed
+    this.diagnostics.warn(WORKER_BEHIND, this.workerFailed
       ? 'the worker thread has stopped; events are dropped'
       : 'the worker thread is behind and the lines waiting for it are at their limit; new events are dropped')
     const now = Date.now()
@@ -108,11 +125,13 @@ export class K8sEventsTransport extends Transport {
     this.lastNotice = now
     const count = this.droppedSinceNotice
     this.droppedSinceNotice = 0
+    // As the worker's notices: `count` is this line, `droppedSincePrevious` every line since the previous notice.
     this.emitSafely('k8sEventDropped', {
-      cause: QUEUE_FULL,
+      cause: WORKER_BEHIND,
       count: 1,
       droppedSincePrevious: count,
-      message: this.workerFailed ? 'the worker thread has stopped' : 'the lines waiting for the worker thread are at their limit'
+      message: `${count} line${count === 1 ? '' : 's'} dropped on the application's thread since the previous notice: ` +
+        (this.workerFailed ? 'the worker thread has stopped' : 'the worker thread is behind and the lines waiting for it are at their limit')
     })
   }
 
@@ -120,7 +139,8 @@ export class K8sEventsTransport extends Transport {
   private emitStats (stats: Stats): void {
     try {
       const dropped = { ...stats.dropped }
-      dropped[QUEUE_FULL] = (dropped[QUEUE_FULL] ?? 0) + this.droppedHere
+      dropped[WORKER_BEHIND] = this.droppedHere
+      dropped[CLOSED] = (dropped[CLOSED] ?? 0) + this.droppedClosed
       this.emitSafely('k8sEventsStats', { ...stats, linesRead: this.linesRead, dropped })
     } catch {}
   }
@@ -134,12 +154,12 @@ export class K8sEventsTransport extends Transport {
     }
   }
 
-  /** Resolves when the events logged so far are delivered, or the flushTimeout passed. Never rejects. */
+  /** Resolves when the events logged so far are delivered, or flushTimeout passed (+ 10 s for a worker that does not answer). Never rejects. */
   async flush (): Promise<void> {
     await this.worker?.flush()
   }
 
-  /** Delivers pending events (within flushTimeout) and ends the worker. Never rejects; called by winston on remove/close. */
+  /** Delivers pending events (within flushTimeout; + 12 s for a worker that does not answer) and ends the worker. Never rejects; called by winston on remove/close. */
   override close (): Promise<void> {
     this.closing ??= (this.worker?.close() ?? Promise.resolve()).catch(() => {})
     return this.closing

@@ -1,12 +1,16 @@
 // winston's levels in the pipeline: winston numbers them the other way round (0 is the most severe), so a level n
 // becomes -n, which keeps "higher is more severe" for minLevel and the eventTypes ladder.
 import type { Config } from '../types.js'
-import { lookupLevel, resolveLevels, type ResolvedLevels } from '../select/levels.js'
+import { FATAL_LABELS, lookupLevel, resolveLevels, type ResolvedLevels } from '../select/levels.js'
 import { isRecord } from '../fields.js'
 import { preview } from '../text.js'
 
-/** The labels of winston's npm, syslog and cli levels that name an event type; a logger's other levels fall between. */
+/**
+ * The labels of winston's npm, syslog and cli levels that name an event type, and the names of fatal that custom
+ * levels use (as the command line reads them); a logger's other levels fall between.
+ */
 const WINSTON_EVENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  ...Object.fromEntries(FATAL_LABELS.map(label => [label, 'Error'])),
   emerg: 'Error',
   alert: 'Error',
   crit: 'Error',

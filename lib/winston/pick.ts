@@ -5,12 +5,12 @@ import { isRecord } from '../fields.js'
 import type { SerializedError } from '../types.js'
 import { pipelineLevel } from './levels.js'
 import { errorFromText } from '../shape/error-text.js'
+import { MAX_CAUSE_DEPTH } from '../shape/message.js'
 
 // triple-beam's symbols: what winston's formats leave alone (colorize rewrites info.level, not info[LEVEL]).
 const LEVEL = Symbol.for('level')
 const SPLAT = Symbol.for('splat')
 
-const MAX_CAUSE_DEPTH = 5
 const MAX_AGGREGATED = 10
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g
@@ -78,7 +78,8 @@ function messageOf (info: Info): string {
   return ''
 }
 
-function levelOf (info: Info, levels: Record<string, number> | undefined): number | string {
+/** The line's level as the pipeline reads it; a label the logger lacks stays text. */
+export function levelOf (info: Info, levels: Record<string, number> | undefined): number | string {
   const label = typeof info[LEVEL] === 'string' ? info[LEVEL] as string : withoutColours(String(info.level))
   const value = levels !== undefined && Object.hasOwn(levels, label) ? levels[label] : undefined
   // A label the logger lacks goes on as text: the worker says once that it is unknown.
@@ -109,17 +110,41 @@ function bindingText (path: readonly string[], binding: unknown): string {
 
 /**
  * A child logger puts the same binding object on every line: its text is made once, as pino serializes a child's
- * bindings once. Objects only; other values are rare and cheap.
+ * bindings once. An application may change a reused object in place, so a text is kept with the values its
+ * reference was made from and made again when one of them differs. Single objects only; lists are rare.
  */
-const bindingTexts = new WeakMap<object, string>()
+interface BindingText {
+  text: string
+  /** the transport's objectKey path: two transports may find the same object under different keys */
+  path: readonly string[]
+  /** apiVersion, kind, metadata, then name, namespace, uid, fieldPath of the metadata (or of the reference) */
+  source: unknown[]
+}
+
+const bindingTexts = new WeakMap<object, BindingText>()
+
+function namesOf (binding: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(binding.metadata) ? binding.metadata : binding
+}
+
+function referenceSource (binding: Record<string, unknown>): unknown[] {
+  const names = namesOf(binding)
+  return [binding.apiVersion, binding.kind, binding.metadata, names.name, names.namespace, names.uid, names.fieldPath]
+}
+
+// Compared field by field, without making the list: this runs for every bound line.
+function madeFrom (binding: Record<string, unknown>, source: unknown[]): boolean {
+  if (source[0] !== binding.apiVersion || source[1] !== binding.kind || source[2] !== binding.metadata) return false
+  const names = namesOf(binding)
+  return source[3] === names.name && source[4] === names.namespace && source[5] === names.uid && source[6] === names.fieldPath
+}
 
 function cachedBindingText (path: readonly string[], binding: unknown): string {
-  if (typeof binding !== 'object' || binding === null) return bindingText(path, binding)
-  let text = bindingTexts.get(binding)
-  if (text === undefined) {
-    text = bindingText(path, binding)
-    bindingTexts.set(binding, text)
-  }
+  if (!isRecord(binding)) return bindingText(path, binding)
+  const cached = bindingTexts.get(binding)
+  if (cached !== undefined && cached.path === path && madeFrom(binding, cached.source)) return cached.text
+  const text = bindingText(path, binding)
+  bindingTexts.set(binding, { text, path, source: referenceSource(binding) })
   return text
 }
 
@@ -147,8 +172,7 @@ const reasonTexts = new LastText()
  * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding, level, time, msg, err, and
  * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
  */
-export function eventLine (info: Info, binding: unknown, path: readonly string[], levels: Record<string, number> | undefined): string {
-  const level = levelOf(info, levels)
+export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string): string {
   let line = `{${cachedBindingText(path, binding)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${messageTexts.of(messageOf(info))}`
   const err = errorOf(info)
   if (err !== undefined) line += `,"err":${JSON.stringify(err)}`

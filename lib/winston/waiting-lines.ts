@@ -36,8 +36,11 @@ export class WaitingLines {
       this.scheduled = true
       setImmediate(() => {
         this.scheduled = false
-        // While the buffer is full, 'drain' moves the lines on.
-        if (!this.stream.writableNeedDrain) this.moveOn()
+        // A throw here would be an uncaught exception in the application; the lines stay for 'drain' or exit.
+        try {
+          // While the buffer is full, 'drain' moves the lines on.
+          if (!this.stream.writableNeedDrain) this.moveOn()
+        } catch {}
       })
     }
     return true

@@ -81,9 +81,13 @@ export function startWorkerThread (data: WorkerData, opts: {
   const waiting = new WaitingLines(stream)
   waitingOf.set(stream, waiting)
   let closing: Promise<void> | undefined
+  /** set before an unresponsive worker is terminated on purpose: its end is no failure to report */
+  let terminating = false
 
   // thread-stream emits 'error' when the worker dies; the application must never see it.
-  stream.on('error', (err: unknown) => opts.onFailure(String((err as Error)?.message ?? err)))
+  stream.on('error', (err: unknown) => {
+    if (!terminating) opts.onFailure(String((err as Error)?.message ?? err))
+  })
   stream.on('drain', () => {
     try {
       waiting.moveOn()
@@ -157,6 +161,7 @@ export function startWorkerThread (data: WorkerData, opts: {
         stream.end()
       } else {
         // A worker that does not answer would block this thread in end(): it is stopped instead.
+        terminating = true
         stream.worker.terminate().catch(() => {})
       }
     } catch {}
