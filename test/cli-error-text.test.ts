@@ -2,26 +2,18 @@
 // with the real kubectl: Kopf's JSON logs with Python tracebacks made by python3, and pino lines carrying
 // JavaScript stacks, JVM stack traces made by java and Go crash output.
 import t from 'tap'
-import { execFile, execFileSync, spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
+import { installed } from './helpers/runtime.js'
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js')
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'error-text')
 const NAMESPACE = 'errors'
 const home = mkdtempSync(join(tmpdir(), 'cli-error-text-'))
-
-function installed (command: string, versionFlag: string): boolean {
-  try {
-    execFileSync(command, [versionFlag], { stdio: 'ignore', timeout: 60_000 })
-    return true
-  } catch {
-    return false
-  }
-}
 
 async function runCli (args: string[], input: string): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: home, POD_NAME: 'errors-pod' } })

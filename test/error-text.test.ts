@@ -1,23 +1,15 @@
 // Error text reduced to its exception, on real samples: Python tracebacks and JVM stack traces made by the
 // runtimes themselves, JavaScript stacks of real errors, Go crash output copied from real programs.
 import t from 'tap'
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { errorFromText } from '../lib/shape/error-text.js'
 import { formatMessage } from '../lib/shape/message.js'
+import { installed } from './helpers/runtime.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'error-text')
 
-/** Whether a runtime is installed: its samples are made by it, or the test says it was skipped. */
-function installed (command: string, versionFlag: string): boolean {
-  try {
-    execFileSync(command, [versionFlag], { stdio: 'ignore', timeout: 60_000 })
-    return true
-  } catch {
-    return false
-  }
-}
 const hasPython = installed('python3', '--version')
 const hasJava = installed('java', '-version')
 
