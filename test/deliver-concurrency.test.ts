@@ -1,7 +1,7 @@
 // The in-flight limit that adapts to what the API server admits: halved by an overload rejection (once per burst),
 // grown by about one per round of admitted requests, never past the ceiling that applies, never below 1.
 import t from 'tap'
-import { AdaptiveConcurrency } from '../lib/deliver/concurrency.js'
+import { AdaptiveConcurrency, OverloadNotice } from '../lib/deliver/concurrency.js'
 
 t.test('starts at its initial value, held to the ceiling that applies', async t => {
   const limit = new AdaptiveConcurrency(32)
@@ -43,4 +43,22 @@ t.test('admitted requests grow it by about one per round, up to the ceiling only
   t.equal(limit.slots(32), 8, 'not past it while nothing needed more: a flush starts from what was in use')
   for (let i = 0; i < 1000; i++) limit.admitted(32)
   t.equal(limit.slots(32), 32, 'a flush grows it further')
+})
+
+t.test('overload is told once when it brings the limit down to one request at a time, and recovery once', async t => {
+  const lines: string[] = []
+  const notice = new OverloadNotice((_key, message) => { lines.push(message) }, () => 'https://api.example:6443')
+  notice.update(4, 8)
+  t.same(lines, [], 'a passing rejection is no news')
+  notice.update(1, 8)
+  notice.update(1, 8)
+  notice.update(2, 8)
+  t.equal(lines.length, 1, 'once')
+  t.match(lines[0], /the API server at https:\/\/api\.example:6443 keeps rejecting requests for overload \(429 Too Many Requests.*nothing is lost unless it lasts maxRetryAge.*more seats \(API Priority and Fairness\) or lower `concurrency`/)
+  notice.update(8, 8)
+  notice.update(8, 8)
+  t.equal(lines.length, 2)
+  t.equal(lines[1], 'the API server at https://api.example:6443 admits requests again: up to 8 at once')
+  notice.update(1, 1)
+  t.equal(lines.length, 2, 'concurrency 1 is the user\'s choice, not overload')
 })

@@ -8,7 +8,12 @@ import { diagnosticLines, startApp } from './helpers/app-process.js'
 import { eventsPath, parseSummary } from './helpers/delivery.js'
 
 const EVENTS = 300
-const FLUSH_TIMEOUT_MS = 8000
+/**
+ * The default (8 s) holds with room to spare on a quiet machine (bench case 10 measures it); twice that keeps the
+ * test from failing on a CI machine shared with other work. A flush that did not finish would still show: it would
+ * answer at its timeout with Events missing.
+ */
+const FLUSH_TIMEOUT_MS = 15_000
 
 let server: LocalApiServer
 let kubeconfig: string
@@ -56,6 +61,8 @@ t.test(`${EVENTS} distinct Events at a 3-seat rejecting priority level: all stor
   t.equal(stats.retried, rejected, 'every rejection was retried, nothing else was')
   t.equal(run.code, 0)
   t.same(parseSummary(diagnosticLines(run.stderr)), undefined, 'no drop summary at exit')
+  const told = diagnosticLines(run.stderr).filter(line => line.includes('rejecting requests for overload'))
+  t.ok(told.length <= 1, `overload told at most once (${told.length})`)
   const posts = server.requests.filter(r => r.path.startsWith(eventsPath(namespace)) && r.method === 'POST')
   t.equal(posts.filter(r => r.status === 201).length, EVENTS, 'one successful POST each')
   t.comment(`${EVENTS} Events through 3 seats: flushed in ${Math.round(ms)} ms, ${rejected} rejections, ${posts.length} POSTs`)

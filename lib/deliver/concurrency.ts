@@ -39,3 +39,25 @@ export class AdaptiveConcurrency {
     this.#generation++
   }
 }
+
+/**
+ * Tells once when overload has brought the limit down to one request at a time (a passing 429 is no news: only a
+ * server that keeps rejecting gets there), and once when the limit is back at its ceiling.
+ */
+export class OverloadNotice {
+  #told = false
+
+  constructor (private readonly warn: (key: string, message: string, everyMs?: number) => void, private readonly server: () => string) {}
+
+  update (slots: number, ceiling: number): void {
+    if (!this.#told && slots === 1 && ceiling > 1) {
+      this.#told = true
+      this.warn('overload', `the API server at ${this.server()} keeps rejecting requests for overload (429 Too Many Requests, or 503 with ` +
+        'Retry-After): writing one request at a time and retrying after Retry-After; nothing is lost unless it lasts maxRetryAge. ' +
+        'If it persists, give this client a priority level with more seats (API Priority and Fairness) or lower `concurrency`.', 0)
+    } else if (this.#told && slots >= ceiling) {
+      this.#told = false
+      this.warn('overload-recovered', `the API server at ${this.server()} admits requests again: up to ${ceiling} at once`, 0)
+    }
+  }
+}

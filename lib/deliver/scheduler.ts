@@ -12,7 +12,7 @@ import { unsentCount, type EventRecord } from '../correlate/record.js'
 import { TokenBucket } from '../correlate/token-bucket.js'
 import { applyAnswer, endBatch, type AnswerContext } from './answer.js'
 import { writerOf } from './body.js'
-import { AdaptiveConcurrency } from './concurrency.js'
+import { AdaptiveConcurrency, OverloadNotice } from './concurrency.js'
 import type { DropDetail, DropReporter } from './drops.js'
 import { FlushWaiters } from './flush-waiters.js'
 import { isOverload, type DropCause, type Operation } from './outcome.js'
@@ -69,6 +69,7 @@ export function createScheduler (opts: {
   }
   const globalLimit = new TokenBucket(delivery.burst, delivery.qps, now())
   const inFlightLimit = new AdaptiveConcurrency(flushConcurrency)
+  const overloadNotice = new OverloadNotice(diagnostics.warn, () => client.server)
   const batchPrefix = randomBytes(4).toString('hex')
   let batchCounter = 0
 
@@ -186,6 +187,7 @@ export function createScheduler (opts: {
     if (closed) return
     if (isOverload(result)) inFlightLimit.rejected(generation, ceiling())
     else if (result.kind === 'response') inFlightLimit.admitted(ceiling())
+    overloadNotice.update(inFlightLimit.slots(ceiling()), ceiling())
     queue.move(record, 'idle')
     const step = applyAnswer(record, op, result, answerContext, now(), random)
     switch (step.kind) {
