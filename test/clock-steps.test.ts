@@ -46,15 +46,14 @@ function latestStats (running: RunningLogger): StatsPayload | undefined {
 
 /** waits until the worker's stats (sent each second) show `condition` */
 async function statsShow (running: RunningLogger, condition: (stats: StatsPayload) => boolean): Promise<boolean> {
-  return await waitFor(() => { const stats = latestStats(running); return stats !== undefined && condition(stats) })
+  return await waitFor(() => {
+    const stats = latestStats(running)
+    return stats !== undefined && condition(stats)
+  })
 }
 
 function droppedCauses (running: RunningLogger): Record<string, number> {
   return Object.fromEntries(Object.entries(latestStats(running)?.dropped ?? {}).filter(([, count]) => count > 0))
-}
-
-async function flushed (running: RunningLogger): Promise<void> {
-  await running.flush()
 }
 
 function warnAbout (running: RunningLogger, namespace: string, reason: string, times: number, name = 'worker'): void {
@@ -80,7 +79,7 @@ for (const [direction, stepMs] of [['back', -TEN_MINUTES], ['forward', TEN_MINUT
     t.equal(third?.status, 201)
     t.ok(third.time - first.time < PROMPTLY_MS, `written ${third.time - first.time} ms after the first refusal`)
     warnAbout(running, namespace, 'Refused', 3)
-    await flushed(running)
+    await running.flush()
     t.same(countsByReason(namespace), { Refused: 8 }, 'every occurrence counted once')
     t.same(droppedCauses(running), {}, 'nothing dropped')
     const [event] = server.listEvents(namespace)
@@ -100,7 +99,7 @@ t.test('a write held by its object\'s rate limit, the wall clock stepping back t
   t.ok(await statsShow(running, stats => stats.eventsObserved >= 5), 'the next four wait for a token')
   clock.step(-TEN_MINUTES)
   t.ok(await waitFor(() => countsByReason(namespace).Held === 5, PROMPTLY_MS), 'written when the token came, not ten minutes later')
-  await flushed(running)
+  await running.flush()
   t.same(countsByReason(namespace), { Held: 5 })
   t.same(droppedCauses(running), {}, 'nothing dropped')
 })
@@ -120,7 +119,7 @@ t.test('the wall clock stepping forward ten minutes fills no rate-limit bucket',
   warnAbout(running, namespace, 'Other', 1, 'other')
   t.ok(await waitFor(() => countsByReason(namespace).Other === 1), 'the other object\'s Event was written')
   t.equal(countsByReason(namespace).Held, 3, 'the held occurrences still wait for a token: the step gave none')
-  await flushed(running)
+  await running.flush()
   t.same(countsByReason(namespace), { Held: 5, Other: 1 }, 'the flush wrote them, counts exact')
   t.equal(requestsTo(namespace).filter(request => request.method === 'PATCH').length, 3, 'one write per token, and one for the flush')
   t.same(droppedCauses(running), {}, 'nothing dropped')
@@ -134,7 +133,7 @@ for (const [direction, stepMs] of [['back', -TEN_MINUTES], ['forward', TEN_MINUT
     const { running, clock } = await startSteppedLogger(t, { rateLimit: false, flushTimeout: 8000 })
     warnAbout(running, namespace, 'Flushed', 7)
     t.ok(await statsShow(running, stats => stats.retried >= 1), 'the first 503 was answered and a retry planned')
-    const flushing = flushed(running)
+    const flushing = running.flush()
     clock.step(stepMs)
     await flushing
     t.same(countsByReason(namespace), { Flushed: 7 }, 'the flush ended with the Event written')
