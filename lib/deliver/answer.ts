@@ -14,6 +14,7 @@ export type Step =
   | { kind: 'continue' }
   /** another writer won the race, again: send the next request at `at`, so that the writers fall out of step */
   | { kind: 'back-off', at: number }
+  /** `at` (here and above): monotonic ms, on the clock `now` was read from */
   | { kind: 'retry', at: number }
   /** read the credentials afresh, then send again */
   | { kind: 'reauthenticate' }
