@@ -21,7 +21,8 @@ const CASES = [
   { id: 6, title: 'Latency', file: 'cases/6-latency.js' },
   { id: 7, title: 'Memory under distinct floods', file: 'cases/7-distinct-flood.js' },
   { id: 8, title: 'Shutdown', file: 'cases/8-shutdown.js' },
-  { id: 9, title: 'winston main-thread cost', file: 'cases/9-winston-main-thread.js' }
+  { id: 9, title: 'winston main-thread cost', file: 'cases/9-winston-main-thread.js' },
+  { id: 10, title: 'Overload', file: 'cases/10-overload.js' }
 ]
 
 const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.md', import.meta.url))

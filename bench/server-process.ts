@@ -39,6 +39,11 @@ async function main (): Promise<void> {
           message: event.message ?? '',
           type: event.type
         }))
+      case 'priorityLevel': {
+        const rejected = server.priorityLevel.rejected()
+        server.priorityLevel.set(query.seats === undefined ? undefined : { seats: query.seats, serviceMs: query.serviceMs })
+        return rejected
+      }
       case 'close':
         await server.close()
         setImmediate(() => process.exit(0))

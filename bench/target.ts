@@ -28,6 +28,8 @@ export type ServerQuery =
   | { kind: 'clearRequests' }
   | { kind: 'eventRequests' }
   | { kind: 'events', namespace: string }
+  /** a priority level with a seat limit that rejects, or none; answers the rejections since the last one was set */
+  | { kind: 'priorityLevel', seats?: number, serviceMs?: number }
   | { kind: 'close' }
 
 export interface Target {
@@ -42,6 +44,11 @@ export interface Target {
   eventRequests (): Promise<EventRequest[] | undefined>
   clearRequests (): Promise<void>
   events (): Promise<StoredEvent[]>
+  /**
+   * The local server only: API Priority and Fairness as a priority level of `seats` that rejects the rest (none when
+   * undefined); resolves with how many requests the previous level rejected.
+   */
+  priorityLevel?: (level: { seats: number, serviceMs: number } | undefined) => Promise<number>
   close (): Promise<void>
 }
 
@@ -86,6 +93,7 @@ async function openLocal (namespace: string, tls: boolean): Promise<Target> {
     eventRequests: async () => await ask<EventRequest[]>({ kind: 'eventRequests' }),
     clearRequests: async () => { await ask({ kind: 'clearRequests' }) },
     events: async () => await ask<StoredEvent[]>({ kind: 'events', namespace }),
+    priorityLevel: async level => await ask<number>({ kind: 'priorityLevel', ...level }),
     close: async () => {
       const exited = once(child, 'exit')
       await ask({ kind: 'close' }).catch(() => {})

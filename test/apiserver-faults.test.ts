@@ -182,3 +182,37 @@ t.test('the request log is bounded and keeps the newest records', async t => {
   t.ok(server.requests.length <= 50 && server.requests.length >= 45, `${server.requests.length} kept`)
   t.equal(server.requests.at(-1)?.path, `${LIST}?i=119`)
 })
+
+t.test('a priority level with a seat limit rejects as API Priority and Fairness does: 429 in text/plain, Retry-After: 1', async t => {
+  const server = await fresh(t)
+  // Long enough that all twelve arrive while the first three hold their seats, however busy the machine.
+  server.priorityLevel.set({ seats: 3, serviceMs: 1500 })
+  const answers = await Promise.all(Array.from({ length: 12 }, async () => await rawRequest(server, { path: LIST })))
+  const admitted = answers.filter(res => res.status === 200)
+  const rejected = answers.filter(res => res.status === 429)
+  t.equal(admitted.length, 3, 'three seats, three served')
+  t.equal(rejected.length, 9, 'the rest rejected at once')
+  t.equal(server.priorityLevel.rejected(), 9)
+  const [res] = rejected
+  t.equal(res.text, 'Too many requests, please try again later.\n', 'the text of Go\'s http.Error, with its newline')
+  t.equal(Buffer.byteLength(res.text), 43)
+  t.equal(res.body, undefined, 'not a JSON Status')
+  t.equal(res.headers['retry-after'], '1')
+  t.equal(res.headers['content-type'], 'text/plain; charset=utf-8')
+  t.equal(res.headers['x-content-type-options'], 'nosniff')
+  for (const answer of answers) {
+    t.match(answer.headers['x-kubernetes-pf-flowschema-uid'], /^[0-9a-f-]{36}$/, 'the matched FlowSchema, admitted or not')
+    t.match(answer.headers['x-kubernetes-pf-prioritylevel-uid'], /^[0-9a-f-]{36}$/)
+  }
+  t.equal(server.requests.filter(r => r.status === 429).length, 9, 'the request log sees the rejections')
+
+  server.priorityLevel.set({ seats: 1, serviceMs: 1 })
+  for (let i = 0; i < 5; i++) t.equal((await rawRequest(server, { path: LIST })).status, 200, 'one at a time fits one seat')
+  t.equal((await rawRequest(server, { path: '/healthz' })).status, 200, 'health checks are exempt')
+  server.priorityLevel.set({ seats: 0, users: ['someone-else'] })
+  t.equal((await rawRequest(server, { path: LIST })).status, 200, 'the FlowSchema matches only its users')
+  t.equal((await rawRequest(server, { path: LIST, token: null })).status, 401, 'authentication comes first')
+  server.priorityLevel.set(undefined)
+  const free = await Promise.all(Array.from({ length: 12 }, async () => await rawRequest(server, { path: LIST })))
+  t.ok(free.every(res => res.status === 200 && res.headers['x-kubernetes-pf-flowschema-uid'] === undefined), 'no limit once lifted')
+})

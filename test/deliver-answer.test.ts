@@ -1,7 +1,7 @@
 // What each API answer does to a record, without a server: the paths that are hard to provoke over HTTP
 // (a lost answer after a write landed, endless conflicts, retry age) are checked here one by one.
 import t from 'tap'
-import { applyAnswer, MAX_DETOURS, type AnswerContext } from '../lib/deliver/answer.js'
+import { applyAnswer, type AnswerContext } from '../lib/deliver/answer.js'
 import { writeAnnotationOf } from '../lib/deliver/body.js'
 import { nextOperation } from '../lib/deliver/requests.js'
 import { newRecord, unsentCount, type EventRecord } from '../lib/correlate/record.js'
@@ -71,11 +71,52 @@ t.test('a PATCH answered 404 → create again, with everything counted so far', 
   t.equal(record.serverCount + record.sending, 42, 'the new Event starts at the accumulated count')
 })
 
-t.test('endless 409/404 turns end as a conflict drop', async t => {
+t.test('lost races are never given up by count: they back off with jitter until maxRetryAge', async t => {
+  const record = sendingRecord(1, { server: 'present', serverCount: 3, resourceVersion: '5' })
+  let now = 1000
+  const steps = []
+  for (let i = 0; i < 200; i++) {
+    const step = applyAnswer(record, 'patch', answer(409, { reason: 'Conflict' }), limits, now, noJitter)
+    steps.push(step)
+    if (step.kind === 'drop') break
+    now = step.kind === 'back-off' ? step.at : now
+    applyAnswer(record, 'read', answer(200, stored(3 + i, String(6 + i))), limits, now)
+  }
+  t.same(steps[0], { kind: 'continue' }, 'the first lost race is followed at once')
+  t.same(steps.slice(1, 4), [{ kind: 'back-off', at: 1010 }, { kind: 'back-off', at: 1030 }, { kind: 'back-off', at: 1070 }], 'then pauses in a doubling window')
+  t.ok(steps.length > 15, `${steps.length} lost races, and still trying until maxRetryAge`)
+  t.match(steps.at(-1), { kind: 'drop', cause: 'conflict', detail: { message: /409\/404, \d+ times over \d+ s/ } })
+  t.ok(now - 1000 <= limits.maxRetryAgeMs, 'given up when the next attempt would pass maxRetryAge after the first lost race')
+  t.equal(record.delivery.failures, 0, 'lost races use up no attempts')
+})
+
+t.test('endless 409/404 turns on create end as a conflict drop after maxRetryAge', async t => {
   const record = sendingRecord(1)
+  let now = 0
   let step
-  for (let i = 0; i <= MAX_DETOURS; i++) step = applyAnswer(record, i % 2 === 0 ? 'create' : 'read', answer(i % 2 === 0 ? 409 : 404), limits, 0)
+  for (let i = 0; i < 1000; i++) {
+    step = applyAnswer(record, i % 2 === 0 ? 'create' : 'read', answer(i % 2 === 0 ? 409 : 404), limits, now, noJitter)
+    if (step.kind === 'drop') break
+    if (step.kind === 'back-off') now = step.at
+  }
   t.match(step, { kind: 'drop', cause: 'conflict' })
+})
+
+t.test('a write that may have landed keeps its batch closed until a read tells; a definite refusal does not', async t => {
+  const record = sendingRecord(2, { server: 'present', serverCount: 3, resourceVersion: '5' })
+  applyAnswer(record, 'patch', answer(429, undefined), limits, 0, noJitter)
+  t.equal(record.delivery.unconfirmedWrite, false, '429: the server never read it')
+  applyAnswer(record, 'patch', answer(409, { reason: 'Conflict' }), limits, 0, noJitter)
+  t.equal(record.delivery.unconfirmedWrite, false, '409: refused')
+  applyAnswer(record, 'read', answer(200, stored(4, '6')), limits, 0)
+  applyAnswer(record, 'patch', { kind: 'network', code: 'ECONNRESET', message: 'reset' }, limits, 0, noJitter)
+  t.equal(record.delivery.unconfirmedWrite, true, 'an unanswered write may have landed')
+  applyAnswer(record, 'patch', answer(409, { reason: 'Conflict' }), limits, 0, noJitter)
+  t.equal(record.delivery.unconfirmedWrite, true, 'a later 409 does not say whether the earlier write landed')
+  applyAnswer(record, 'read', answer(200, stored(5, '8')), limits, 0)
+  t.equal(record.delivery.unconfirmedWrite, false, 'a read without our mark: it did not')
+  applyAnswer(record, 'patch', answer(500), limits, 0, noJitter)
+  t.equal(record.delivery.unconfirmedWrite, true, 'a 500 may come after the write')
 })
 
 t.test('retries back off, and stop after maxAttempts', async t => {
@@ -92,9 +133,26 @@ t.test('retries stop when the next one would come later than maxRetryAgeMs after
   t.match(late, { kind: 'drop', cause: 'retries-exhausted' })
 })
 
-t.test('429 waits at least Retry-After', async t => {
+t.test('429 waits at least Retry-After, spread up to half as long again', async t => {
   const record = sendingRecord(1)
-  t.same(applyAnswer(record, 'create', { kind: 'response', status: 429, body: {}, retryAfterSeconds: 2 }, limits, 0, noJitter), { kind: 'retry', at: 2000 })
+  t.same(applyAnswer(record, 'create', { kind: 'response', status: 429, body: {}, retryAfterSeconds: 2 }, limits, 0, noJitter), { kind: 'retry', at: 3000 })
+  t.same(applyAnswer(sendingRecord(1), 'create', { kind: 'response', status: 429, body: {}, retryAfterSeconds: 2 }, limits, 0, () => 0), { kind: 'retry', at: 2000 })
+})
+
+t.test('overload rejections use up no attempts: only maxRetryAge ends them', async t => {
+  const record = sendingRecord(1)
+  const long = { ...limits, maxRetryAgeMs: 60_000 }
+  let now = 0
+  const steps = []
+  for (let i = 0; i < 20; i++) {
+    const step = applyAnswer(record, 'create', { kind: 'response', status: 429, body: undefined, retryAfterSeconds: 1 }, long, now, noJitter)
+    steps.push(step.kind)
+    if (step.kind !== 'retry') break
+    now = step.at
+  }
+  t.ok(steps.filter(kind => kind === 'retry').length > long.maxAttempts, `${steps.length} rejections, more than maxAttempts (${long.maxAttempts})`)
+  t.equal(steps.at(-1), 'drop', 'until maxRetryAge')
+  t.equal(record.delivery.failures, 0)
 })
 
 t.test('401: one reauthentication per batch, then unauthorized', async t => {
@@ -142,10 +200,10 @@ t.test('network failures lengthen the backoff but do not use up maxAttempts; max
 t.test('answers from the server still count: maxAttempts of them end the batch, network failures between them aside', async t => {
   const record = sendingRecord(1)
   const long = { ...limits, maxRetryAgeMs: 300_000 }
-  const steps = [503, 'net', 503, 'net', 'net', 503, 429].map(what => applyAnswer(record, 'patch',
+  const steps = [503, 'net', 503, 'net', 429, 'net', 503, 500].map(what => applyAnswer(record, 'patch',
     what === 'net' ? { kind: 'network', code: 'ECONNRESET', message: 'reset' } : answer(what as number), long, 0, noJitter))
-  t.same(steps.map(step => step.kind), ['retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'drop'], 'the fourth server answer is the last')
-  t.match(steps.at(-1), { cause: 'retries-exhausted', detail: { message: /^7 attempt\(s\) failed, the last with 429/ } })
+  t.same(steps.map(step => step.kind), ['retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'drop'], 'the fourth failing server answer is the last; the 429 is none')
+  t.match(steps.at(-1), { cause: 'retries-exhausted', detail: { message: /^8 attempt\(s\) failed, the last with 500/ } })
 })
 
 t.test('a 2xx read without a readable Event is retried, never built on', async t => {

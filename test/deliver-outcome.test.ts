@@ -1,5 +1,6 @@
 import t from 'tap'
-import { backoffMs, classify } from '../lib/deliver/outcome.js'
+import { backoffMs, conflictBackoffMs, retryAfterSpreadMs } from '../lib/deliver/backoff.js'
+import { classify, isOverload } from '../lib/deliver/outcome.js'
 import type { ApiResult } from '../lib/types.js'
 
 function answer (status: number, body?: unknown, retryAfterSeconds?: number): ApiResult {
@@ -13,8 +14,8 @@ t.test('success', async t => {
 
 t.test('network failures, 5xx and 429 are retried; Retry-After from header or body, whichever is larger', async t => {
   t.same(classify('create', { kind: 'network', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }),
-    { kind: 'retry', notBeforeMs: 0, detail: 'ECONNREFUSED: connect ECONNREFUSED', network: true })
-  t.match(classify('patch', answer(500, { message: 'etcd timeout' })), { kind: 'retry', network: false })
+    { kind: 'retry', notBeforeMs: 0, detail: 'ECONNREFUSED: connect ECONNREFUSED', network: true, overload: false })
+  t.match(classify('patch', answer(500, { message: 'etcd timeout' })), { kind: 'retry', network: false, overload: false })
   t.equal(classify('patch', answer(503)).kind, 'retry')
   const header = classify('create', answer(429, { details: { retryAfterSeconds: 1 } }, 3))
   t.equal(header.kind === 'retry' && header.notBeforeMs, 3000)
@@ -78,4 +79,33 @@ t.test('backoff doubles from 200 ms up to 30 s, with equal jitter', async t => {
     const delay = backoffMs(failures)
     if (delay <= 0 || delay > 30_000) t.fail(`delay ${delay} after ${failures} failures`)
   }
+})
+
+t.test('overload: 429 (with or without Retry-After), and 503 only with Retry-After', async t => {
+  // API Priority and Fairness answers 429 in text/plain: the body is no JSON Status.
+  t.ok(isOverload(answer(429, undefined, 1)))
+  t.ok(isOverload(answer(429)))
+  t.ok(isOverload(answer(503, undefined, 2)))
+  t.ok(isOverload(answer(503, { details: { retryAfterSeconds: 1 } })))
+  t.notOk(isOverload(answer(503)))
+  t.notOk(isOverload(answer(500, undefined, 1)))
+  t.notOk(isOverload({ kind: 'network', code: 'ECONNRESET', message: 'reset' }))
+  t.match(classify('create', answer(429, undefined, 1)), { kind: 'retry', overload: true, notBeforeMs: 1000, detail: '429 HTTP 429' })
+})
+
+t.test('lost races: the first is followed at once, later ones after a random pause in a doubling window up to 1 s', async t => {
+  t.equal(conflictBackoffMs(1, () => 1), 0)
+  t.equal(conflictBackoffMs(2, () => 1), 10)
+  t.equal(conflictBackoffMs(3, () => 1), 20)
+  t.equal(conflictBackoffMs(2, () => 0), 0, 'full jitter: anywhere in the window')
+  t.equal(conflictBackoffMs(30, () => 1), 1000)
+  t.equal(conflictBackoffMs(30, () => 0.5), 500)
+})
+
+t.test('Retry-After is spread over [1, 1.5] times itself, never earlier', async t => {
+  t.equal(retryAfterSpreadMs(1000, () => 0), 1000)
+  t.equal(retryAfterSpreadMs(1000, () => 1), 1500)
+  t.equal(retryAfterSpreadMs(0, () => 1), 0)
+  const spread = new Set(Array.from({ length: 50 }, () => retryAfterSpreadMs(1000)))
+  t.ok(spread.size > 10, `${spread.size} different waits in 50`)
 })

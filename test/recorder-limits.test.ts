@@ -115,6 +115,37 @@ t.test('throttled occurrences go out when the object gets a token again, without
   await recorder.close()
 })
 
+t.test('retries do not take tokens from the object\'s bucket: an Event failing through an outage leaves its burst to later Events', async t => {
+  const { recorder } = makeRecorder(server, { correlation: { rateLimit: { burst: 3, qps: 0.001 } } })
+  server.faults.add({ method: 'POST', times: 4, action: { status: 503 } })
+  recorder.record(shape({ reason: 'ThroughOutage' }, { name: 'bucketed' }))
+  t.ok(await waitFor(() => eventsIn('lab', 'ThroughOutage').length === 1, 20_000), 'written after four failures, no flush needed')
+  recorder.record(shape({ reason: 'Later1' }, { name: 'bucketed' }))
+  recorder.record(shape({ reason: 'Later2' }, { name: 'bucketed' }))
+  // A token comes every 1,000 s: had the retries paid, these two would wait for it.
+  t.ok(await waitFor(() => eventsIn('lab', 'Later1').length + eventsIn('lab', 'Later2').length === 2, 20_000),
+    'the two later Events of the object go out at once: the burst of 3 paid for three Events, not for retries')
+  t.same(server.requests.map(r => `${r.method} ${r.status}`), ['POST 503', 'POST 503', 'POST 503', 'POST 503', 'POST 201', 'POST 201', 'POST 201'])
+  t.equal(recorder.stats().retried, 4)
+  t.same(dropped(recorder), {})
+  await recorder.close()
+})
+
+t.test('the requests after a lost race (409, read, write) take no token either: only new occurrences pay', async t => {
+  const other = makeRecorder(server, { instance: 'replica-b' })
+  other.recorder.record(shape({ reason: 'Raced' }, { name: 'raced' }))
+  await other.recorder.flush()
+  const { recorder } = makeRecorder(server, { instance: 'replica-a', correlation: { rateLimit: { burst: 2, qps: 0.001 } } })
+  server.clearRequests()
+  recorder.record(shape({ reason: 'Raced' }, { name: 'raced' }))
+  t.ok(await waitFor(() => eventsIn('lab', 'Raced')[0]?.count === 2, 20_000), 'the other replica\'s Event counts ours, no flush needed')
+  recorder.record(shape({ reason: 'NotRaced' }, { name: 'raced' }))
+  t.ok(await waitFor(() => eventsIn('lab', 'NotRaced').length === 1, 20_000), 'the object\'s second token is still there for a new Event')
+  t.same(server.requests.map(r => `${r.method} ${r.status}`), ['POST 409', 'GET 200', 'PATCH 200', 'POST 201'])
+  t.same(dropped(recorder), {})
+  await Promise.all([recorder.close(), other.recorder.close()])
+})
+
 t.test('a forgotten record whose counts cannot be queued is dropped as evicted, not silently', async t => {
   const { recorder, lines } = makeRecorder(server, { correlation: { cacheSize: 3 }, delivery: { queueSize: 1, concurrency: 2 } })
   server.faults.add({ path: '/api/v1/namespaces/slow/', times: Infinity, action: { hang: true } })

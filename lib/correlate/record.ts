@@ -58,6 +58,11 @@ export interface EventRecord {
     reauthenticated: boolean
     /** 409 and 404 turns taken for the current batch */
     detours: number
+    /**
+     * a write of the current batch went unanswered or failed on the server's side, and may have landed: until a
+     * read tells, the batch keeps its occurrences as they were, or a landed write would be counted wrong
+     */
+    unconfirmedWrite: boolean
   }
 }
 
@@ -97,7 +102,8 @@ export function newRecord (fields: NewRecord): EventRecord {
       failures: 0,
       firstFailureAt: 0,
       reauthenticated: false,
-      detours: 0
+      detours: 0,
+      unconfirmedWrite: false
     }
   }
 }

@@ -18,9 +18,10 @@ export type Outcome =
   | { kind: 'gone' }
   /**
    * another attempt may succeed. An answer from the server uses up one of maxAttempts; a network failure does
-   * not (`network`), so an outage is bounded by maxRetryAge alone and everything waits for the server's return.
+   * not (`network`), nor does a server too busy to take the request (`overload`): an outage or an overload is
+   * bounded by maxRetryAge alone and everything waits for the server to take requests again.
    */
-  | { kind: 'retry', notBeforeMs: number, detail: string, network: boolean }
+  | { kind: 'retry', notBeforeMs: number, detail: string, network: boolean, overload: boolean }
   | { kind: 'reauthenticate', detail: string }
   /** status and reason are absent when the request never reached the server */
   | { kind: 'drop', cause: DropCause, status?: number, reason?: string, detail: string }
@@ -51,17 +52,28 @@ function retryAfterMs (result: { retryAfterSeconds?: number, body: any }): numbe
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0
 }
 
+/**
+ * The server turned the request away unread because it is busy: 429 (API Priority and Fairness, or a rate limit),
+ * or 503 with Retry-After. Nothing of it was written, and sending less at once is the remedy.
+ */
+export function isOverload (result: ApiResult): boolean {
+  if (result.kind !== 'response') return false
+  return result.status === 429 || (result.status === 503 && retryAfterMs(result) > 0)
+}
+
 export function classify (op: Operation, result: ApiResult): Outcome {
   if (result.kind === 'network') {
     const detail = `${result.code}: ${result.message}`
     const cause = Object.hasOwn(PERMANENT_NETWORK_CODES, result.code) ? PERMANENT_NETWORK_CODES[result.code] : undefined
-    return cause === undefined ? { kind: 'retry', notBeforeMs: 0, detail, network: true } : { kind: 'drop', cause, detail }
+    return cause === undefined ? { kind: 'retry', notBeforeMs: 0, detail, network: true, overload: false } : { kind: 'drop', cause, detail }
   }
   const { status, body } = result
   const detail = statusMessage(status, body)
   const reason = typeof body?.reason === 'string' ? body.reason : ''
   if (status >= 200 && status < 300) return { kind: 'ok', body }
-  if (status === 429 || status === 408 || status >= 500) return { kind: 'retry', notBeforeMs: retryAfterMs(result), detail: `${status} ${detail}`, network: false }
+  if (status === 429 || status === 408 || status >= 500) {
+    return { kind: 'retry', notBeforeMs: retryAfterMs(result), detail: `${status} ${detail}`, network: false, overload: isOverload(result) }
+  }
   if (status === 401) return { kind: 'reauthenticate', detail }
   if (status === 403) {
     const cause = isNamespaceTerminating(body) ? 'namespace-terminating' : 'forbidden'
@@ -73,13 +85,4 @@ export function classify (op: Operation, result: ApiResult): Outcome {
   if (status === 409 && op === 'patch' && reason === 'Conflict') return { kind: 'conflict' }
   if (status === 409) return { kind: 'drop', cause: 'conflict', status, reason, detail }
   return { kind: 'drop', cause: 'invalid', status, reason, detail }
-}
-
-const BASE_DELAY_MS = 200
-const MAX_DELAY_MS = 30_000
-
-/** exponential backoff with equal jitter: half fixed (never hammering), half random (replicas spread out) */
-export function backoffMs (failures: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, failures - 1))
-  return Math.round(ceiling / 2 + random() * ceiling / 2)
 }

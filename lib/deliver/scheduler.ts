@@ -2,7 +2,8 @@
 // request slot, or waiting for a retry or a token); at most `concurrency` requests are out, at most one per record,
 // so occurrences that arrive meanwhile add up and go out together in the next request. While a flush waits (and
 // at shutdown) the rate limits no longer hold counts back and more requests may be out: the process is about to
-// stop, and the API server, not the limits, is then the bound.
+// stop, and the API server, not the limits, is then the bound. Either way the server's rejections for overload
+// shrink how many are out (concurrency.ts).
 import { randomBytes } from 'node:crypto'
 import type { ApiClient, ApiResult, Config, Diagnostics, Source, Stats } from '../types.js'
 import type { Correlator } from '../correlate/index.js'
@@ -11,9 +12,10 @@ import { unsentCount, type EventRecord } from '../correlate/record.js'
 import { TokenBucket } from '../correlate/token-bucket.js'
 import { applyAnswer, endBatch, type AnswerContext } from './answer.js'
 import { writerOf } from './body.js'
+import { AdaptiveConcurrency, OverloadNotice } from './concurrency.js'
 import type { DropDetail, DropReporter } from './drops.js'
 import { FlushWaiters } from './flush-waiters.js'
-import type { DropCause, Operation } from './outcome.js'
+import { isOverload, type DropCause, type Operation } from './outcome.js'
 import { DeliveryQueue } from './queue.js'
 import { buildRequest, nextOperation } from './requests.js'
 import { WakeTimer } from './wake-timer.js'
@@ -67,6 +69,8 @@ export function createScheduler (opts: {
     api: config.api, writeAnnotation: writer.writeAnnotation, maxAttempts: delivery.maxAttempts, maxRetryAgeMs: delivery.maxRetryAgeMs
   }
   const globalLimit = new TokenBucket(delivery.burst, delivery.qps, now())
+  const inFlightLimit = new AdaptiveConcurrency(flushConcurrency)
+  const overloadNotice = new OverloadNotice(diagnostics.warn, () => client.server)
   const batchPrefix = randomBytes(4).toString('hex')
   let batchCounter = 0
 
@@ -118,11 +122,16 @@ export function createScheduler (opts: {
     })
   }
 
+  /** the most requests out at once that the options allow just now */
+  function ceiling (): number {
+    return flushes.active ? flushConcurrency : concurrency
+  }
+
   function pump (): void {
     if (closed) return
     const time = now()
     const flushing = flushes.active
-    const slots = flushing ? flushConcurrency : concurrency
+    const slots = inFlightLimit.slots(ceiling())
     while (queue.inFlight.size < slots && queue.ready.size > 0) {
       // While flushing, counts must reach the server whatever the buckets say: the process is about to stop.
       const globalWait = flushing ? 0 : globalLimit.msUntilToken(time)
@@ -132,8 +141,9 @@ export function createScheduler (opts: {
       }
       const record = queue.ready.values().next().value as EventRecord
       const op = nextOperation(record)
-      // Reads carry no occurrences.
-      if (op !== 'read' && !flushing) {
+      // Only new occurrences pay their object's token, once, when their batch is formed: retries and the requests
+      // after a lost race are free, so one Event failing through an outage cannot use up its object's burst.
+      if (record.sending === 0 && !flushing) {
         const tokenWait = correlator.takeToken(record, time)
         if (tokenWait > 0) {
           waitUntil(record, time + tokenWait, 'token')
@@ -153,7 +163,14 @@ export function createScheduler (opts: {
       record.pending = 0
       state.batchId = `${batchPrefix}-${(++batchCounter).toString(36)}`
       state.batchSeq = record.observedSeq
+    } else if (op !== 'read' && !state.unconfirmedWrite && record.pending > 0) {
+      // None of the batch's writes is on the server: what was counted since joins this write, so a writer that
+      // keeps losing races to other replicas carries everything it holds when it wins.
+      record.sending += record.pending
+      record.pending = 0
+      state.batchSeq = record.observedSeq
     }
+    const generation = inFlightLimit.generation
     queue.move(record, 'in-flight')
     let answer: Promise<ApiResult>
     try {
@@ -163,12 +180,15 @@ export function createScheduler (opts: {
     }
     answer
       .catch((err: unknown): ApiResult => ({ kind: 'network', code: 'EREQUEST', message: describeError(err) }))
-      .then(result => { safely('handling an API answer', () => { complete(record, op, result) }) })
+      .then(result => { safely('handling an API answer', () => { complete(record, op, result, generation) }) })
       .catch(() => {})
   }
 
-  function complete (record: EventRecord, op: Operation, result: ApiResult): void {
+  function complete (record: EventRecord, op: Operation, result: ApiResult, generation: number): void {
     if (closed) return
+    if (isOverload(result)) inFlightLimit.rejected(generation, ceiling())
+    else if (result.kind === 'response') inFlightLimit.admitted(ceiling())
+    overloadNotice.update(inFlightLimit.slots(ceiling()), ceiling())
     queue.move(record, 'idle')
     const step = applyAnswer(record, op, result, answerContext, now(), random)
     switch (step.kind) {
@@ -178,6 +198,9 @@ export function createScheduler (opts: {
         break
       case 'retry':
         stats.retried++
+        waitUntil(record, step.at, 'retry')
+        break
+      case 'back-off':
         waitUntil(record, step.at, 'retry')
         break
       case 'reauthenticate':

@@ -15,6 +15,7 @@ import { Faults, type FaultAction, type FaultRule } from './faults.js'
 import { MAX_BODY_BYTES, readBody } from './http-body.js'
 import { kubeconfigYaml } from './kubeconfig.js'
 import { openApiGroupVersion, openApiRoot } from './openapi.js'
+import { PriorityLevel, type PriorityLevelOptions } from './priority-level.js'
 import { decodeProtobufObject } from './protobuf.js'
 import { RequestLog, type RequestRecord } from './request-log.js'
 import { findResourceByKind, RESOURCES } from './resources.js'
@@ -27,6 +28,7 @@ import { Watches } from './watch.js'
 
 export type { RbacRule } from './auth.js'
 export type { FaultAction, FaultRule } from './faults.js'
+export type { PriorityLevelOptions } from './priority-level.js'
 export type { RequestRecord } from './request-log.js'
 export type { Pki } from '../helpers/pki.js'
 
@@ -40,6 +42,11 @@ export interface LocalApiServer {
   readonly requests: RequestRecord[]
   clearRequests (): void
   readonly faults: { add (rule: FaultRule): void, clear (): void }
+  /**
+   * API Priority and Fairness as a priority level with a seat limit and `limitResponse: Reject`: requests beyond
+   * the seats get the real server's 429. `set(undefined)` lifts the limit; `rejected()` counts since the last set.
+   */
+  readonly priorityLevel: { set (options: PriorityLevelOptions | undefined): void, rejected (): number }
   /** The watch streams open now (path with query): each can get a BOOKMARK or be cut as a network failure would. */
   readonly watches: { paths (): string[], bookmark (): void, drop (): number }
   /** Forgets the change history, as etcd compaction does: a watch from an older resourceVersion gets 410 Expired. */
@@ -125,6 +132,7 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
   const faults = new Faults(opts.seed ?? 1)
   const log = new RequestLog(opts.maxRequests)
   const rest = new RestApi(store, auth)
+  let priorityLevel: PriorityLevel | undefined
   const sockets = new Set<Socket>()
   let tempDir: string | undefined
   let port = opts.port ?? 0
@@ -176,10 +184,16 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
     }
 
     if (user === undefined) { answer(401, statusUnauthorized()); return }
+    const url = new URL(path, 'http://local')
+    // As in kube-apiserver's handler chain: authentication, then priority and fairness, then everything else.
+    const level = priorityLevel
+    if (level?.matches(user.name, url) === true) {
+      if (!await level.admit(res)) return
+      if (res.destroyed) return
+    }
     if (body.kind === 'tooLarge') { answer(413, statusRequestTooLarge(MAX_BODY_BYTES)); return }
     const protobufFailure = protobufStatus(protobuf)
     if (protobufFailure !== undefined) { answer(protobufFailure.code, protobufFailure); return }
-    const url = new URL(path, 'http://local')
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok')
       return
@@ -284,6 +298,10 @@ export async function startApiServer (opts: ApiServerOptions = {}): Promise<Loca
     requests: log.records,
     clearRequests: () => log.clear(),
     faults: { add: rule => faults.add(rule), clear: () => faults.clear() },
+    priorityLevel: {
+      set: options => { priorityLevel = options === undefined ? undefined : new PriorityLevel(options) },
+      rejected: () => priorityLevel?.rejected ?? 0
+    },
     watches: {
       paths: () => watches.list.map(w => w.path),
       bookmark: () => { for (const w of watches.list) w.bookmark() },
