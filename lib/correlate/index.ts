@@ -28,13 +28,15 @@ export interface Correlator {
 }
 
 export function createCorrelator (opts: {
-  config: Pick<Config, 'correlation'>
+  /** api: the Event name depends on it; core/v1 when not given */
+  config: Pick<Config, 'correlation'> & Partial<Pick<Config, 'api'>>
   source: Source
   /** a record the dedup cache forgot; it may still have occurrences to write */
   onEvict: (record: EventRecord) => void
 }): Correlator {
   const { cacheSize, aggregate, rateLimit } = opts.config.correlation
   const { source } = opts
+  const api = opts.config.api ?? 'v1'
   const aggregator: Aggregator | undefined = aggregate === false
     ? undefined
     : createAggregator({ cacheSize, maxEvents: aggregate.maxEvents, intervalSeconds: aggregate.intervalSeconds })
@@ -73,7 +75,7 @@ export function createCorrelator (opts: {
       const regarding = aggregated ? { ...shape.regarding, fieldPath: undefined } : shape.regarding
       const record = newRecord({
         key,
-        name: eventName(shape.regarding.name, shape.regarding.kind, nameIdentity(source, shape, aggregated)),
+        name: eventName(shape.regarding.name, shape.regarding.kind, nameIdentity(source, shape, aggregated), api),
         namespace: shape.namespace,
         spamKey: spamKey(source, shape),
         regarding,
