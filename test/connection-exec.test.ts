@@ -214,3 +214,27 @@ t.test('many Events refused with 401 at once: one plugin run, and every retry ca
   t.same(dropped(recorder), {})
   t.equal(server.listEvents('lab').filter(e => /^Refused/.test(e.reason)).length, EVENTS)
 })
+
+t.test('a 401 for a credential already replaced asks for nothing: no run, the new credential stays', async t => {
+  const oldToken = server.addUser('exec-late', { rules: ALL_RULES })
+  const plugin = pluginDir(oldToken)
+  writeKubeconfig(plugin.dir, './get-token.sh')
+  // No minimum interval: only which credential was refused decides whether the plugin runs.
+  const { client } = makeClient(t, { kubeconfig: join(plugin.dir, 'kubeconfig'), execMinIntervalMs: 0 })
+  t.equal(await status(client), 200)
+  const newToken = server.addUser('exec-late')
+  server.removeToken(oldToken)
+  plugin.setToken(newToken)
+  let release = (): void => {}
+  server.faults.add({ path: '/api/v1/namespaces/lab/events?limit=1', action: { hold: new Promise<void>(resolve => { release = resolve }) } })
+  server.clearRequests()
+  const late = client.request({ method: 'GET', path: '/api/v1/namespaces/lab/events?limit=1' })
+  t.ok(await waitFor(() => server.requests.length === 1), 'a request with the old token is at the server')
+  t.equal(await status(client), 401, 'the old token is refused')
+  t.equal(await status(client), 200, 'the next request carries a new one')
+  t.equal(plugin.runs(), 2)
+  release()
+  t.match(await late, { kind: 'response', status: 401 }, 'the held request is refused late, for the old token')
+  t.equal(await status(client), 200)
+  t.equal(plugin.runs(), 2, 'that late 401 started no run')
+})
