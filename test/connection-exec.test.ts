@@ -15,6 +15,7 @@ import type { ApiClient } from '../lib/types.js'
 import { startApiServer } from './apiserver/server.js'
 import { kubectlAvailable } from './apiserver/kubectl.js'
 import { dropped, shape, testConfig } from './helpers/recorder.js'
+import { startLogger } from './helpers/transport.js'
 import { waitFor } from './helpers/wait.js'
 
 const server = await startApiServer()
@@ -237,4 +238,22 @@ t.test('a 401 for a credential already replaced asks for nothing: no run, the ne
   t.match(await late, { kind: 'response', status: 401 }, 'the held request is refused late, for the old token')
   t.equal(await status(client), 200)
   t.equal(plugin.runs(), 2, 'that late 401 started no run')
+})
+
+t.test('through pino.transport(): kubeconfig \'kubeconfig\' with command ./get-token.sh posts the Event', async t => {
+  const token = server.addUser('exec-transport', { rules: ALL_RULES })
+  const plugin = pluginDir(token)
+  writeKubeconfig(plugin.dir, './get-token.sh')
+  const pod = await server.createObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'exec-pod', namespace: 'lab' }, spec: {} })
+  await inDirectory(plugin.dir, async () => {
+    const running = await startLogger({ component: 'my-operator', kubeconfig: 'kubeconfig' })
+    running.logger.child({ k8sObject: pod }).warn('seen through an exec plugin')
+    await running.close()
+    t.same(running.errors, [])
+    t.same(running.emitted.k8sEventDropped, [], 'nothing dropped')
+  })
+  const events = server.listEvents('lab').filter(e => e.involvedObject.name === 'exec-pod')
+  t.equal(events.length, 1)
+  t.equal(events[0].message, 'seen through an exec plugin')
+  t.equal(plugin.runs(), 1)
 })
