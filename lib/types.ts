@@ -143,7 +143,10 @@ export type ApiResult =
 /** The one door to the Kubernetes API. Never throws, never rejects. */
 export interface ApiClient {
   request (req: ApiRequest): Promise<ApiResult>
-  /** forget cached credentials (after a 401), so the next request reads them afresh */
+  /**
+   * forget cached credentials, so the next request reads them afresh. A 401 needs no call: the client itself asks
+   * for a new credential then, once for all the requests that carried the refused one.
+   */
   reloadCredentials (): void
   /** the namespace of the current context or the pod, when known */
   readonly defaultNamespace?: string

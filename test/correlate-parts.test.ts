@@ -6,6 +6,8 @@ import { fingerprint } from '../lib/correlate/fingerprint.js'
 import { createSpamFilter } from '../lib/correlate/spam-filter.js'
 import { combinedMessage, COMBINED_PREFIX } from '../lib/correlate/combined-message.js'
 import { createKeyMaker, nameIdentity, spamKey } from '../lib/correlate/keys.js'
+import { eventName } from '../lib/correlate/names.js'
+import { createHash } from 'node:crypto'
 import type { EventShape, Source } from '../lib/types.js'
 
 const eventKey = (source: Source, shape: EventShape): string => createKeyMaker(source)(shape).event
@@ -149,4 +151,13 @@ t.test('the combined message keeps within 1024 UTF-8 bytes without splitting a c
   t.match(combined, /\.\.\./)
   t.notMatch(combined, /\uFFFD/, 'no broken character')
   t.equal(Buffer.byteLength(combinedMessage('x'.repeat(2000))), 1024, 'an ASCII message fills the limit exactly')
+})
+
+t.test('Event names differ per API, and core/v1 keeps the names it always had', async t => {
+  const core = eventName('demo-pod', 'Pod', 'identity')
+  t.equal(eventName('demo-pod', 'Pod', 'identity', 'v1'), core)
+  const series = eventName('demo-pod', 'Pod', 'identity', 'events.k8s.io/v1')
+  t.not(series, core)
+  t.match(series, /^demo-pod\.[0-9a-f]{32}$/)
+  t.equal(core, `demo-pod.${createHash('sha256').update('identity').digest('hex').slice(0, 32)}`, 'the core/v1 hash is unchanged')
 })

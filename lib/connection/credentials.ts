@@ -1,5 +1,6 @@
 // Who we are to the API server: a bearer token (static, file, exec plugin or auth-provider), basic auth, and/or a
-// client certificate, plus impersonation headers. Cached material is forgotten on reload() (after a 401).
+// client certificate, plus impersonation headers. Cached material is forgotten when the server refuses it (401)
+// or on reload().
 import type { Diagnostics } from '../types.js'
 import { createAuthProvider, type AuthProviderSource } from './auth-provider.js'
 import { createExecCredential, type ExecClusterInfo, type ExecCredentialSource } from './exec-credential.js'
@@ -11,12 +12,16 @@ export interface Credential {
   headers: Record<string, string | string[]>
   cert?: Buffer | string
   key?: Buffer | string
+  /** the exec plugin's credential this was made from: a 401 for an older one asks for nothing new */
+  from?: object
 }
 
 export type CredentialOutcome = { ok: true, credential: Credential } | { ok: false, message: string }
 
 export interface CredentialSource {
   get (): Promise<CredentialOutcome>
+  /** the server answered 401 to a request that carried `credential` */
+  rejected (credential: Credential): void
   reload (): void
   close (): void
 }
@@ -27,6 +32,8 @@ export interface CredentialOptions {
   /** token and certificate files are read again when older than this */
   rereadMs: number
   execTimeoutMs: number
+  /** an exec plugin is started at most once per this long */
+  execMinIntervalMs?: number
   now: () => number
   server: string
   /** handed to exec plugins that ask for cluster information */
@@ -67,7 +74,14 @@ export function createCredentials (auth: AuthSettings, opts: CredentialOptions):
   const rereading: RereadingFile[] = []
   const baseHeaders = impersonationHeaders(auth.impersonate)
   const exec: ExecCredentialSource | undefined = auth.exec !== undefined
-    ? createExecCredential(auth.exec, { env: opts.env, timeoutMs: opts.execTimeoutMs, now: opts.now, cluster: opts.execCluster })
+    ? createExecCredential(auth.exec, {
+      env: opts.env,
+      timeoutMs: opts.execTimeoutMs,
+      now: opts.now,
+      cluster: opts.execCluster,
+      minRunIntervalMs: opts.execMinIntervalMs,
+      warn: (key, message) => { opts.diagnostics.warn(key, message) }
+    })
     : undefined
   const provider: AuthProviderSource | undefined = exec === undefined && auth.authProvider !== undefined
     ? createAuthProvider(auth.authProvider, opts.server)
@@ -111,11 +125,13 @@ export function createCredentials (auth: AuthSettings, opts: CredentialOptions):
     async get () {
       try {
         const headers: Record<string, string | string[]> = { ...baseHeaders }
+        let from: object | undefined
         let tlsPair = clientCertificate()
         if ('error' in tlsPair) return { ok: false, message: tlsPair.error }
         if (exec !== undefined) {
           const outcome = await exec.get()
           if (!outcome.ok) return outcome
+          from = outcome.result
           if (outcome.result.token !== undefined) headers.Authorization = `Bearer ${outcome.result.token}`
           if (outcome.result.clientCertificateData !== undefined) {
             tlsPair = { cert: outcome.result.clientCertificateData, key: outcome.result.clientKeyData }
@@ -129,10 +145,15 @@ export function createCredentials (auth: AuthSettings, opts: CredentialOptions):
           if ('error' in bearer) return { ok: false, message: bearer.error }
           if (bearer.authorization !== undefined) headers.Authorization = bearer.authorization
         }
-        return { ok: true, credential: { headers, cert: tlsPair.cert, key: tlsPair.key } }
+        return { ok: true, credential: { headers, cert: tlsPair.cert, key: tlsPair.key, ...(from !== undefined ? { from } : {}) } }
       } catch (err) {
         return { ok: false, message: `credentials could not be had: ${(err as Error)?.name ?? 'error'}` }
       }
+    },
+    rejected (credential) {
+      for (const file of rereading) file.invalidate()
+      exec?.rejected(credential.from)
+      provider?.reload()
     },
     reload () {
       for (const file of rereading) file.invalidate()

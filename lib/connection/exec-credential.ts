@@ -1,201 +1,157 @@
-// Exec credential plugins (client.authentication.k8s.io v1 and v1beta1), run like client-go runs them: one at a
-// time, never blocking the event loop, cached until shortly before the credential's expirationTimestamp.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { redact } from '../diagnostics.js'
+// The credential of an exec plugin, held like client-go holds it: cached until shortly before its
+// expirationTimestamp, fetched again when the server refuses it (401) unless a newer one was fetched meanwhile.
+// Beyond client-go: the plugin runs once at a time and at most once per minimum interval, so a burst of 401s, or a
+// plugin printing a credential that has already expired, cannot make every request start the plugin; and a run
+// that started before a refusal never becomes the held credential, so the retry carries a credential from after it.
+import { performance } from 'node:perf_hooks'
+import { pluginName, runExecPlugin, type ExecClusterInfo, type ExecCredentialResult, type PluginRun } from './exec-plugin.js'
 import type { ExecSettings } from './target.js'
 
-const SUPPORTED_API_VERSIONS = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'])
-const MAX_STDOUT_BYTES = 1024 * 1024
-const MAX_STDERR_CHARS = 4096
-const SHOWN_STDERR_CHARS = 300
-/** refresh this long before expiry, or a quarter of the credential's lifetime when that is shorter */
-const REFRESH_MARGIN_MS = 60_000
-/** after a failed run, callers get the same failure for this long instead of starting the plugin again */
-const FAILURE_COOLDOWN_MS = 5_000
-
-export interface ExecCredentialResult { token?: string, clientCertificateData?: string, clientKeyData?: string }
+export type { ExecClusterInfo, ExecCredentialResult } from './exec-plugin.js'
 export type ExecOutcome = { ok: true, result: ExecCredentialResult } | { ok: false, message: string }
 
-export interface ExecClusterInfo {
-  server: string
-  'tls-server-name'?: string
-  'insecure-skip-tls-verify'?: boolean
-  'certificate-authority-data'?: string
-}
+/** a plugin is started at most once per this long, and a failed run is answered for this long */
+export const DEFAULT_MIN_RUN_INTERVAL_MS = 5_000
 
 export interface ExecCredentialOptions {
   env: NodeJS.ProcessEnv
   timeoutMs: number
+  /** the wall clock, against which expirationTimestamp is read */
   now: () => number
   cluster: ExecClusterInfo
+  minRunIntervalMs?: number
+  /** things the user should hear about once: a credential that arrives already expired */
+  warn?: (key: string, message: string) => void
 }
 
 export interface ExecCredentialSource {
   get (): Promise<ExecOutcome>
-  /** forget the cached credential, so the next get() runs the plugin */
+  /**
+   * The server refused `result` (401): the next get() waits for a run started after now, unless `result` is no
+   * longer the held credential (another request's 401 already asked for a new one).
+   */
+  rejected (result: object | undefined): void
+  /** forget the held credential, whatever it is, so the next get() waits for a run started after now */
   reload (): void
   close (): void
 }
 
-interface Cached { result: ExecCredentialResult, refreshAt: number, expiresAt: number }
-
-function execInfo (settings: ExecSettings, cluster: ExecClusterInfo): string {
-  const spec: Record<string, unknown> = { interactive: false }
-  if (settings.provideClusterInfo) {
-    spec.cluster = { ...cluster, ...(settings.clusterConfig !== undefined ? { config: settings.clusterConfig } : {}) }
-  }
-  return JSON.stringify({ apiVersion: settings.apiVersion, kind: 'ExecCredential', spec })
-}
-
-function readCredential (stdout: string, settings: ExecSettings, startedAt: number): { cached: Cached } | { message: string } {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(stdout)
-  } catch {
-    // The parser's message quotes the output, which may be the token itself.
-    return { message: 'printed something that is not JSON' }
-  }
-  const credential = parsed as { kind?: unknown, apiVersion?: unknown, status?: Record<string, unknown> } | null
-  if (credential?.kind !== 'ExecCredential') return { message: 'printed JSON that is not an ExecCredential' }
-  if (credential.apiVersion !== settings.apiVersion) {
-    return { message: `printed an ExecCredential of apiVersion ${String(credential.apiVersion)}, not ${settings.apiVersion}` }
-  }
-  const status = credential.status ?? {}
-  const token = typeof status.token === 'string' && status.token !== '' ? status.token : undefined
-  const cert = typeof status.clientCertificateData === 'string' && status.clientCertificateData !== '' ? status.clientCertificateData : undefined
-  const key = typeof status.clientKeyData === 'string' && status.clientKeyData !== '' ? status.clientKeyData : undefined
-  if ((cert === undefined) !== (key === undefined)) return { message: 'printed a client certificate without its key, or a key without its certificate' }
-  if (token === undefined && cert === undefined) return { message: 'printed an ExecCredential with neither token nor client certificate' }
-  let expiresAt = Infinity
-  let refreshAt = Infinity
-  if (typeof status.expirationTimestamp === 'string') {
-    const at = Date.parse(status.expirationTimestamp)
-    if (Number.isNaN(at)) return { message: 'printed an unreadable expirationTimestamp' }
-    expiresAt = at
-    refreshAt = at - Math.min(REFRESH_MARGIN_MS, Math.max(0, (at - startedAt) / 4))
-  }
-  return { cached: { result: { token, clientCertificateData: cert, clientKeyData: key }, refreshAt, expiresAt } }
-}
+interface Held { result: ExecCredentialResult, expiresAt: number, refreshAt: number, rejected: boolean }
 
 export function createExecCredential (settings: ExecSettings, opts: ExecCredentialOptions): ExecCredentialSource {
-  const name = `exec plugin ${settings.command}`
-  let cached: Cached | undefined
-  let failure: { message: string, until: number } | undefined
-  let running: Promise<ExecOutcome> | undefined
-  let child: ChildProcess | undefined
+  const name = pluginName(settings)
+  const minInterval = opts.minRunIntervalMs ?? DEFAULT_MIN_RUN_INTERVAL_MS
+  let held: Held | undefined
+  let failure: { message: string, generation: number } | undefined
+  /** moves on every refusal or reload; a run that started in an older generation is not held */
   let generation = 0
+  let refreshing: Promise<void> | undefined
+  let lastStart = -Infinity
+  let run: PluginRun | undefined
+  let pause: { timer: NodeJS.Timeout, wake: () => void } | undefined
   let closed = false
 
-  function run (): Promise<ExecOutcome> {
-    return new Promise<ExecOutcome>(resolve => {
-      if (!SUPPORTED_API_VERSIONS.has(settings.apiVersion)) {
-        resolve({ ok: false, message: `${name}: apiVersion "${settings.apiVersion}" is not supported (use client.authentication.k8s.io/v1 or v1beta1)` })
-        return
-      }
-      if (settings.command === '') {
-        resolve({ ok: false, message: 'exec plugin has no command' })
-        return
-      }
-      if (settings.interactiveMode === 'Always') {
-        resolve({ ok: false, message: `${name} needs a terminal (interactiveMode Always), which a log transport does not have` })
-        return
-      }
-      const startedAt = opts.now()
-      const env: NodeJS.ProcessEnv = { ...opts.env }
-      for (const { name: key, value } of settings.env) env[key] = value
-      env.KUBERNETES_EXEC_INFO = execInfo(settings, opts.cluster)
-      let stdout = ''
-      let stdoutBytes = 0
-      let stderr = ''
-      let settled = false
-      let timer: NodeJS.Timeout | undefined
-      const finish = (outcome: ExecOutcome): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        child = undefined
-        resolve(outcome)
-      }
-      const fail = (why: string): void => {
-        const hint = settings.installHint !== undefined ? `; ${settings.installHint}` : ''
-        finish({ ok: false, message: redact(`${name} ${why}${hint}`) })
-      }
-      let proc: ChildProcess
-      try {
-        proc = spawn(settings.command, settings.args, { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
-      } catch (err) {
-        fail(`could not be started: ${(err as { code?: string }).code ?? 'error'}`)
-        return
-      }
-      child = proc
-      timer = setTimeout(() => {
-        proc.kill('SIGKILL')
-        fail(`did not finish within ${opts.timeoutMs} ms`)
-      }, opts.timeoutMs)
-      proc.stdout?.setEncoding('utf8')
-      proc.stderr?.setEncoding('utf8')
-      proc.stdout?.on('data', (chunk: string) => {
-        stdoutBytes += Buffer.byteLength(chunk)
-        if (stdoutBytes > MAX_STDOUT_BYTES) {
-          proc.kill('SIGKILL')
-          fail(`printed more than ${MAX_STDOUT_BYTES} bytes`)
-          return
-        }
-        stdout += chunk
-      })
-      proc.stderr?.on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-MAX_STDERR_CHARS)
-      })
-      proc.on('error', err => {
-        fail(`could not be run: ${(err as { code?: string }).code ?? err.message}`)
-      })
-      proc.on('close', (code, signal) => {
-        if (closed) return fail('was stopped: the client is closed')
-        if (code !== 0) {
-          const said = stderr.trim().split('\n').slice(-3).join(' | ').slice(0, SHOWN_STDERR_CHARS)
-          return fail(`exited with ${signal !== null ? `signal ${signal}` : `code ${String(code)}`}${said !== '' ? `: ${said}` : ''}`)
-        }
-        const read = readCredential(stdout, settings, startedAt)
-        if ('message' in read) return fail(read.message)
-        finish({ ok: true, result: read.cached.result })
-        cached = read.cached
-      })
+  const sinceLastStart = (): number => performance.now() - lastStart
+  const mayStart = (): boolean => sinceLastStart() >= minInterval
+
+  function waitForInterval (): Promise<void> {
+    const ms = minInterval - sinceLastStart()
+    if (ms <= 0) return Promise.resolve()
+    return new Promise(resolve => {
+      const wake = (): void => { pause = undefined; resolve() }
+      pause = { timer: setTimeout(wake, ms), wake }
     })
   }
 
-  function start (): Promise<ExecOutcome> {
+  async function runOnce (): Promise<void> {
     const started = generation
-    running ??= run().then(outcome => {
-      running = undefined
-      if (started !== generation) return outcome
-      if (!outcome.ok) failure = { message: outcome.message, until: opts.now() + FAILURE_COOLDOWN_MS }
-      else failure = undefined
-      return outcome
-    })
-    return running
+    lastStart = performance.now()
+    run = runExecPlugin(settings, opts)
+    const outcome = await run.outcome
+    run = undefined
+    // Started before a refusal or reload: what it printed may be the very credential just refused.
+    if (closed || started !== generation) return
+    if (!outcome.ok) {
+      failure = { message: outcome.message, generation }
+      return
+    }
+    failure = undefined
+    held = { ...outcome.credential, rejected: false }
+    const now = opts.now()
+    if (held.expiresAt <= now) {
+      opts.warn?.('exec:expired', `${name} printed a credential that had already expired (expirationTimestamp ` +
+        `${new Date(held.expiresAt).toISOString()}, ${Math.round((now - held.expiresAt) / 1000)} s ago); it is used until ` +
+        `the server refuses it and the plugin is run again at most every ${minInterval / 1000} s: check the plugin's ` +
+        'cached credential and this machine\'s clock')
+    }
+  }
+
+  /** the one run at a time: every caller waits for the run that is coming, started no sooner than the interval allows */
+  function refresh (): Promise<void> {
+    refreshing ??= (async () => {
+      try {
+        await waitForInterval()
+        if (!closed) await runOnce()
+      } finally {
+        refreshing = undefined
+      }
+    })()
+    return refreshing
+  }
+
+  const closedOutcome = (): ExecOutcome => ({ ok: false, message: `${name}: the client is closed` })
+
+  /** what get() answers now, or undefined when it has to wait for a run */
+  function answerNow (): ExecOutcome | undefined {
+    if (closed) return closedOutcome()
+    const lastFailure = failure?.generation === generation ? failure : undefined
+    if (held !== undefined && !held.rejected) {
+      const now = opts.now()
+      if (now < held.expiresAt) {
+        // Still valid: fetch the next one in the background when close to expiry, and use this one meanwhile.
+        if (now >= held.refreshAt && refreshing === undefined && mayStart()) refresh().catch(() => {})
+        return { ok: true, result: held.result }
+      }
+      // Expired, and the plugin ran moments ago: it is the newest credential there is; the server will judge.
+      if (refreshing === undefined && !mayStart()) {
+        return lastFailure !== undefined ? { ok: false, message: lastFailure.message } : { ok: true, result: held.result }
+      }
+      return undefined
+    }
+    if (lastFailure !== undefined && refreshing === undefined && !mayStart()) return { ok: false, message: lastFailure.message }
+    return undefined
   }
 
   return {
-    get () {
-      if (closed) return Promise.resolve({ ok: false, message: `${name}: the client is closed` })
-      const now = opts.now()
-      if (cached !== undefined && now < cached.expiresAt) {
-        // Still valid: refresh in the background when close to expiry, and keep using it meanwhile.
-        if (now >= cached.refreshAt) start().catch(() => {})
-        return Promise.resolve({ ok: true, result: cached.result })
+    async get () {
+      // Each pass waits for a run; another pass follows only when that run started before a refusal or reload.
+      for (;;) {
+        const answer = answerNow()
+        if (answer !== undefined) return answer
+        const before = generation
+        await refresh()
+        if (closed) return closedOutcome()
+        if (generation !== before) continue
+        if (failure?.generation === generation) return { ok: false, message: failure.message }
+        if (held !== undefined && !held.rejected) return { ok: true, result: held.result }
       }
-      if (running !== undefined) return running
-      if (failure !== undefined && now < failure.until) return Promise.resolve({ ok: false, message: failure.message })
-      return start()
+    },
+    rejected (result) {
+      if (result === undefined || held?.result !== result || held.rejected) return
+      held.rejected = true
+      generation++
     },
     reload () {
+      if (held !== undefined) held.rejected = true
       generation++
-      cached = undefined
-      failure = undefined
     },
     close () {
       closed = true
-      child?.kill('SIGKILL')
+      run?.stop()
+      if (pause !== undefined) {
+        clearTimeout(pause.timer)
+        pause.wake()
+      }
     }
   }
 }

@@ -144,7 +144,11 @@ export function createHttpClient (opts: HttpClientOptions): ApiClient {
           headers['Content-Type'] = req.contentType ?? 'application/json'
           headers['Content-Length'] = String(payload.length)
         }
-        return await send(req, headers, payload, obtained.credential.cert, obtained.credential.key)
+        const result = await send(req, headers, payload, obtained.credential.cert, obtained.credential.key)
+        // As client-go's exec round tripper: the credential this request carried is refused, so ask for a new one,
+        // once however many requests carried it.
+        if (result.kind === 'response' && result.status === 401) credentials.rejected(obtained.credential)
+        return result
       } catch (err) {
         return classifyNetworkError(err, `${String(req?.method)} ${printable}`)
       }

@@ -30,6 +30,8 @@ export interface ApiClientOptions {
   credentialRereadMs?: number
   /** an exec plugin is stopped after this; default 30 s */
   execTimeoutMs?: number
+  /** an exec plugin is started at most once per this long; default 5 s */
+  execMinIntervalMs?: number
   /** requests in flight at once, at most; default 16 */
   maxSockets?: number
   /** the clock for credential re-reading and expiry */
@@ -121,6 +123,7 @@ function build (opts: ApiClientOptions): ApiClient {
     env,
     rereadMs: opts.credentialRereadMs ?? DEFAULT_REREAD_MS,
     execTimeoutMs: opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+    execMinIntervalMs: opts.execMinIntervalMs,
     now,
     server: printableServer(server),
     execCluster: {

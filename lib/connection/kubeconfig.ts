@@ -2,7 +2,7 @@
 // first current-context wins), choose a context, and resolve it into a ConnectionTarget.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, join, sep } from 'node:path'
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { isRecord as isDict } from '../fields.js'
 import type { AuthSettings, ConnectionTarget, ExecSettings, FileOrData, Impersonation, TargetProblem, TlsSettings } from './target.js'
 
@@ -47,7 +47,9 @@ function addNamed (into: Map<string, Entry>, list: unknown, field: string, file:
   if (!Array.isArray(list)) return
   for (const item of list) {
     if (!isDict(item) || typeof item.name !== 'string' || into.has(item.name)) continue
-    into.set(item.name, { value: isDict(item[field]) ? item[field] : {}, dir: dirname(file), file })
+    // Relative paths inside are taken from the file's directory made absolute, as client-go does: a kubeconfig
+    // given as a relative path must not turn "./plugin" into a bare name looked up on PATH.
+    into.set(item.name, { value: isDict(item[field]) ? item[field] : {}, dir: dirname(resolve(file)), file })
   }
 }
 
@@ -112,13 +114,15 @@ function execSettings (entry: Entry, cluster: Dict): ExecSettings | undefined {
   if (!isDict(exec)) return undefined
   const command = text(exec.command) ?? ''
   // client-go resolves a command with a path separator against the kubeconfig's directory; a bare name uses PATH.
-  const resolvedCommand = command.includes(sep) || command.includes('/') ? resolvePath(entry.dir, command) ?? command : command
+  const hasSeparator = command.includes(sep) || command.includes('/')
+  const resolvedCommand = hasSeparator ? resolvePath(entry.dir, command) ?? command : command
   const env = Array.isArray(exec.env)
     ? exec.env.filter(isDict).filter(e => typeof e.name === 'string').map(e => ({ name: e.name as string, value: String(e.value ?? '') }))
     : []
   return {
     apiVersion: text(exec.apiVersion) ?? '',
     command: resolvedCommand,
+    written: { command, kubeconfig: resolve(entry.file), onPath: !hasSeparator },
     args: Array.isArray(exec.args) ? exec.args.map(String) : [],
     env,
     interactiveMode: text(exec.interactiveMode),

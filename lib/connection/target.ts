@@ -12,7 +12,10 @@ export interface TlsSettings {
 
 export interface ExecSettings {
   apiVersion: string
+  /** absolute when the kubeconfig gave a path, a bare name (looked up on PATH) otherwise */
   command: string
+  /** what the kubeconfig said, for telling the user where the command was looked for */
+  written?: { command: string, kubeconfig: string, onPath: boolean }
   args: string[]
   env: Array<{ name: string, value: string }>
   interactiveMode?: string

@@ -28,7 +28,8 @@ export interface Correlator {
 }
 
 export function createCorrelator (opts: {
-  config: Pick<Config, 'correlation'>
+  /** api: the Event name depends on it; core/v1 when not given */
+  config: Pick<Config, 'correlation'> & Partial<Pick<Config, 'api'>>
   source: Source
   /** epoch ms, for an occurrence whose own time the server cannot take (default Date.now) */
   wallClock?: () => number
@@ -37,6 +38,7 @@ export function createCorrelator (opts: {
 }): Correlator {
   const { cacheSize, aggregate, rateLimit } = opts.config.correlation
   const { source } = opts
+  const api = opts.config.api ?? 'v1'
   const wallClock = opts.wallClock ?? Date.now
   const aggregator: Aggregator | undefined = aggregate === false
     ? undefined
@@ -76,7 +78,7 @@ export function createCorrelator (opts: {
       const regarding = aggregated ? { ...shape.regarding, fieldPath: undefined } : shape.regarding
       const record = newRecord({
         key,
-        name: eventName(shape.regarding.name, shape.regarding.kind, nameIdentity(source, shape, aggregated)),
+        name: eventName(shape.regarding.name, shape.regarding.kind, nameIdentity(source, shape, aggregated), api),
         namespace: shape.namespace,
         spamKey: spamKey(source, shape),
         regarding,

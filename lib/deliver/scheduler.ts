@@ -204,8 +204,8 @@ export function createScheduler (opts: {
         waitUntil(record, step.at, 'retry')
         break
       case 'reauthenticate':
+        // The client asked for a new credential when the 401 arrived; the record goes out again with it.
         stats.retried++
-        client.reloadCredentials()
         break
       case 'drop':
         drop(record, step.cause, step.detail)
