@@ -1,6 +1,7 @@
 // The stages every entry point shares, the transport and the command line: lines are selected and shaped into
 // Event occurrences, which the recorder correlates and delivers.
 import { createDeferredApiClient } from './connection/deferred.js'
+import { watchConnection } from './connection/health.js'
 import type { resolveLevels } from './select/levels.js'
 import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
@@ -27,14 +28,14 @@ export function createLineCounters (): LineStats {
 
 /** Correlation and delivery over a connection to the API server. Never waits on the network. */
 export function createEventRecorder (config: Config, diagnostics: Diagnostics, counters: LineStats): Recorder {
-  const client = createDeferredApiClient({
+  const client = watchConnection(createDeferredApiClient({
     kubeconfig: config.kubeconfig,
     context: config.context,
     requestTimeoutMs: config.delivery.requestTimeoutMs,
     // a flush may have more requests out than `concurrency`
     maxSockets: connectionsFor(config.delivery.concurrency),
     diagnostics
-  })
+  }), { diagnostics, retryForMs: config.delivery.maxRetryAgeMs })
   return createRecorder({
     config,
     source: { component: config.component, instance: config.instance },

@@ -34,6 +34,35 @@ function describeObject (ref: ObjectReference): string {
   return `${ref.kind} ${ref.namespace === '' ? '' : ref.namespace + '/'}${ref.name}`
 }
 
+const DROP_WORDS: Record<DropCause, string> = {
+  'queue-full': 'the queue of events waiting to be written was full',
+  forbidden: 'RBAC does not allow writing events',
+  invalid: 'the API server rejected them as invalid',
+  'not-found': 'the API server answered 404',
+  conflict: 'other writers kept changing the same Event',
+  'namespace-terminating': 'their namespace was being deleted',
+  'retries-exhausted': 'retried for maxRetryAge or maxAttempts without success',
+  unauthorized: 'the API server did not accept the credentials',
+  'no-connection': 'no usable connection configuration',
+  evicted: 'the event cache and the queue were both full',
+  closed: 'the transport closed before they were written',
+  unconfirmed: 'the transport closed while they were being written; they may have landed'
+}
+const MAX_DETAIL_IN_SUMMARY = 300
+/** causes whose own detail says more than the connection's state */
+const DETAILED_CAUSES = new Set<DropCause>(['forbidden', 'invalid', 'not-found', 'unauthorized', 'no-connection', 'retries-exhausted'])
+
+/** why occurrences of a cause were dropped, in words, for the summary */
+function whyDropped (cause: DropCause, lastDetail: string | undefined, connectionProblem: string | undefined): string {
+  const words = DROP_WORDS[cause] ?? cause
+  if (DETAILED_CAUSES.has(cause) && lastDetail !== undefined && lastDetail !== '') {
+    const detail = lastDetail.length > MAX_DETAIL_IN_SUMMARY ? lastDetail.slice(0, MAX_DETAIL_IN_SUMMARY) + '...' : lastDetail
+    return `${words}: ${detail}`
+  }
+  if ((cause === 'closed' || cause === 'unconfirmed') && connectionProblem !== undefined) return `${words}, while ${connectionProblem}`
+  return words
+}
+
 export function createDropReporter (opts: {
   api: EventsApi
   diagnostics: Diagnostics
@@ -42,12 +71,16 @@ export function createDropReporter (opts: {
   now: () => number
   /** read only when a diagnostic names it: asking earlier would make the connection before it is needed */
   server: () => string
+  /** while the API server cannot be reached: why, in words */
+  connectionProblem?: () => string | undefined
   queueSize: number
 }): DropReporter {
   const { diagnostics, dropped } = opts
   const notices = new TokenBucket(NOTICES_PER_SECOND, NOTICES_PER_SECOND, opts.now())
   /** occurrences dropped since the latest notice, so each notice tells how many the ones left out stood for */
   let droppedSinceNotice = 0
+  /** the latest detail of each cause (one per cause, so bounded), for the summary */
+  const lastDetails = new Map<DropCause, string>()
   const group = opts.api === 'v1' ? '' : 'events.k8s.io'
 
   function explain (cause: DropCause, count: number, about: AboutEvent, detail: DropDetail): void {
@@ -73,7 +106,10 @@ export function createDropReporter (opts: {
           `the API server rejected an event about ${describeObject(about.regarding)}${answer}: ${detail.message}`)
         return
       case 'unauthorized':
-        diagnostics.warn('unauthorized', `the API server does not accept the credentials even after reloading them${answer}: ${detail.message}; events are dropped`)
+        diagnostics.warn('unauthorized',
+          `the API server does not accept the credentials even after reading them again${answer}: ${detail.message}. ` +
+          'Events are dropped until it does: check the user of the kubeconfig context (token, client certificate, exec plugin) or the service account',
+          RBAC_REPEAT_MS)
         return
       case 'retries-exhausted':
         diagnostics.warn('retries-exhausted', `gave up writing ${count} event occurrence(s) to ${opts.server()}: ${detail.message}`)
@@ -81,12 +117,11 @@ export function createDropReporter (opts: {
       case 'queue-full':
         diagnostics.warn('queue-full', `the queue of events waiting to be written is full (${opts.queueSize}); new events are dropped`)
         return
-      case 'no-connection':
-        diagnostics.warn('no-connection', `no connection to the Kubernetes API can be made, events are dropped: ${detail.message}`)
-        return
       case 'evicted':
         diagnostics.warn('evicted', `the event cache and the queue are both full; counts of the least recently used events are dropped`)
         return
+      case 'no-connection':
+        // The connection told why when it found its configuration unusable; once is enough.
       case 'namespace-terminating':
       case 'closed':
       case 'unconfirmed':
@@ -98,6 +133,7 @@ export function createDropReporter (opts: {
     drop (cause, count, about, detail) {
       if (count <= 0) return
       dropped[cause] = (dropped[cause] ?? 0) + count
+      lastDetails.set(cause, detail.message)
       droppedSinceNotice += count
       explain(cause, count, about, detail)
       if (!notices.take(opts.now())) return
@@ -117,7 +153,10 @@ export function createDropReporter (opts: {
       const causes = Object.entries(dropped).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1])
       if (causes.length === 0) return undefined
       const total = causes.reduce((sum, [, count]) => sum + count, 0)
-      return `dropped ${total} event${total === 1 ? '' : 's'}: ${causes.map(([cause, count]) => `${count} ${cause}`).join(', ')}`
+      let connectionProblem: string | undefined
+      try { connectionProblem = opts.connectionProblem?.() } catch {}
+      const explained = causes.map(([cause, count]) => `${count} ${cause} (${whyDropped(cause as DropCause, lastDetails.get(cause as DropCause), connectionProblem)})`)
+      return `dropped ${total} event${total === 1 ? '' : 's'}: ${explained.join(', ')}`
     }
   }
 }
