@@ -7,6 +7,11 @@ import { describeFailure, NOT_CONNECTION_FAILURES, type FailureWords } from './f
 /** the same kind of failure is told again only after this, however often the connection comes and goes */
 const RETELL_MS = 60_000
 const MAX_KINDS = 32
+/**
+ * Failures that a single occurrence does not make an outage: a pooled keep-alive connection closed under a request
+ * is common and passes (and when a server goes away, a reset comes before 'refused', which says more).
+ */
+const TOLD_WHEN_REPEATED = new Set(['reset'])
 
 export interface WatchedApiClient extends ApiClient {
   /** while the server cannot be reached: why, in words; undefined once it answers */
@@ -16,6 +21,10 @@ export interface WatchedApiClient extends ApiClient {
 interface Outage extends FailureWords {
   since: number
   told: boolean
+  /** failures of this kind in a row */
+  repeats: number
+  /** whether this kind was told in this outage (`told`: whether any was) */
+  toldThisKind: boolean
 }
 
 function durationText (ms: number): string {
@@ -36,12 +45,19 @@ export function watchConnection (client: ApiClient, opts: {
   const toldAt = new Map<string, number>()
 
   function failed (words: FailureWords): void {
-    if (outage?.kind === words.kind) return
     const time = now()
+    if (outage?.kind === words.kind) {
+      // The same failure again: told already, or held back by its kind until now, its second time.
+      outage.repeats++
+      if (outage.toldThisKind || !TOLD_WHEN_REPEATED.has(words.kind) || outage.repeats !== 2) return
+    } else {
+      outage = { ...words, since: outage?.since ?? time, told: outage?.told === true, repeats: 1, toldThisKind: false }
+      if (TOLD_WHEN_REPEATED.has(words.kind)) return
+    }
     const last = toldAt.get(words.kind)
-    const tell = last === undefined || time - last >= RETELL_MS
-    outage = { ...words, since: outage?.since ?? time, told: tell || outage?.told === true }
-    if (!tell) return
+    if (last !== undefined && time - last < RETELL_MS) return
+    outage.told = true
+    outage.toldThisKind = true
     if (toldAt.size >= MAX_KINDS && last === undefined) toldAt.delete(toldAt.keys().next().value as string)
     toldAt.set(words.kind, time)
     const failing = words.kind === 'credentials' ? 'cannot write events to' : 'cannot connect to'
