@@ -132,7 +132,7 @@ t.test('credentials the server does not accept (401): told at once, once', async
   const lines = diagnosticLines((await app.ended).stderr)
   t.equal(lines.length, 2, lines.join('\n'))
   t.match(lines[0], /^the API server does not accept the credentials even after reading them again \(401 Unauthorized\): Unauthorized\. Events are dropped until it does/)
-  t.match(lines[1], /^dropped 6 events: 6 unauthorized \(the API server did not accept the credentials: Unauthorized\)$/)
+  t.match(lines[1], /^dropped 6 events: 6 unauthorized \(the API server did not accept the credentials\)$/)
 })
 
 t.test('a configuration problem is told once, and the summary names it', async t => {
@@ -145,5 +145,5 @@ t.test('a configuration problem is told once, and the summary names it', async t
   const lines = diagnosticLines((await app.ended).stderr)
   t.equal(lines.length, 2, lines.join('\n'))
   t.match(lines[0], /^no events will be posted: cannot read kubeconfig .*missing-kubeconfig\.yaml: ENOENT/)
-  t.match(lines[1], /^dropped 3 events: 3 no-connection \(no usable connection configuration: NOCONFIG: cannot read kubeconfig/)
+  t.match(lines[1], /^dropped 3 events: 3 no-connection \(no usable connection configuration\)$/)
 })

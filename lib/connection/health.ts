@@ -8,10 +8,12 @@ import { describeFailure, NOT_CONNECTION_FAILURES, type FailureWords } from './f
 const RETELL_MS = 60_000
 const MAX_KINDS = 32
 /**
- * Failures that a single occurrence does not make an outage: a pooled keep-alive connection closed under a request
- * is common and passes (and when a server goes away, a reset comes before 'refused', which says more).
+ * Failures that do not make an outage until they last: a pooled keep-alive connection closed under a request is
+ * common and passes, often for several requests at once (and when a server goes away, a reset comes before
+ * 'refused', which says more). Told when they still happen this long after the first, with no answer between.
  */
-const TOLD_WHEN_REPEATED = new Set(['reset'])
+const TOLD_WHEN_LASTING = new Set(['reset'])
+const LASTING_MS = 1000
 
 export interface WatchedApiClient extends ApiClient {
   /** while the server cannot be reached: why, in words; undefined once it answers */
@@ -21,8 +23,8 @@ export interface WatchedApiClient extends ApiClient {
 interface Outage extends FailureWords {
   since: number
   told: boolean
-  /** failures of this kind in a row */
-  repeats: number
+  /** when this kind of failure began (`since`: when the outage did) */
+  kindSince: number
   /** whether this kind was told in this outage (`told`: whether any was) */
   toldThisKind: boolean
 }
@@ -47,12 +49,11 @@ export function watchConnection (client: ApiClient, opts: {
   function failed (words: FailureWords): void {
     const time = now()
     if (outage?.kind === words.kind) {
-      // The same failure again: told already, or held back by its kind until now, its second time.
-      outage.repeats++
-      if (outage.toldThisKind || !TOLD_WHEN_REPEATED.has(words.kind) || outage.repeats !== 2) return
+      // The same failure again: told already, or held back by its kind until it lasts.
+      if (outage.toldThisKind || !TOLD_WHEN_LASTING.has(words.kind) || time - outage.kindSince < LASTING_MS) return
     } else {
-      outage = { ...words, since: outage?.since ?? time, told: outage?.told === true, repeats: 1, toldThisKind: false }
-      if (TOLD_WHEN_REPEATED.has(words.kind)) return
+      outage = { ...words, since: outage?.since ?? time, kindSince: time, told: outage?.told === true, toldThisKind: false }
+      if (TOLD_WHEN_LASTING.has(words.kind)) return
     }
     const last = toldAt.get(words.kind)
     if (last !== undefined && time - last < RETELL_MS) return

@@ -48,17 +48,12 @@ const DROP_WORDS: Record<DropCause, string> = {
   closed: 'the transport closed before they were written',
   unconfirmed: 'the transport closed while they were being written; they may have landed'
 }
-const MAX_DETAIL_IN_SUMMARY = 300
-/** causes whose own detail says more than the connection's state */
-const DETAILED_CAUSES = new Set<DropCause>(['forbidden', 'invalid', 'not-found', 'unauthorized', 'no-connection', 'retries-exhausted'])
-
-/** why occurrences of a cause were dropped, in words, for the summary */
-function whyDropped (cause: DropCause, lastDetail: string | undefined, connectionProblem: string | undefined): string {
+/**
+ * Why occurrences of a cause were dropped, in words, for the summary. The server's own answers were told when they
+ * came; only the closing causes name the connection's state, which was told when it began.
+ */
+function whyDropped (cause: DropCause, connectionProblem: string | undefined): string {
   const words = DROP_WORDS[cause] ?? cause
-  if (DETAILED_CAUSES.has(cause) && lastDetail !== undefined && lastDetail !== '') {
-    const detail = lastDetail.length > MAX_DETAIL_IN_SUMMARY ? lastDetail.slice(0, MAX_DETAIL_IN_SUMMARY) + '...' : lastDetail
-    return `${words}: ${detail}`
-  }
   if ((cause === 'closed' || cause === 'unconfirmed') && connectionProblem !== undefined) return `${words}, while ${connectionProblem}`
   return words
 }
@@ -79,8 +74,6 @@ export function createDropReporter (opts: {
   const notices = new TokenBucket(NOTICES_PER_SECOND, NOTICES_PER_SECOND, opts.now())
   /** occurrences dropped since the latest notice, so each notice tells how many the ones left out stood for */
   let droppedSinceNotice = 0
-  /** the latest detail of each cause (one per cause, so bounded), for the summary */
-  const lastDetails = new Map<DropCause, string>()
   const group = opts.api === 'v1' ? '' : 'events.k8s.io'
 
   function explain (cause: DropCause, count: number, about: AboutEvent, detail: DropDetail): void {
@@ -133,7 +126,6 @@ export function createDropReporter (opts: {
     drop (cause, count, about, detail) {
       if (count <= 0) return
       dropped[cause] = (dropped[cause] ?? 0) + count
-      lastDetails.set(cause, detail.message)
       droppedSinceNotice += count
       explain(cause, count, about, detail)
       if (!notices.take(opts.now())) return
@@ -155,7 +147,7 @@ export function createDropReporter (opts: {
       const total = causes.reduce((sum, [, count]) => sum + count, 0)
       let connectionProblem: string | undefined
       try { connectionProblem = opts.connectionProblem?.() } catch {}
-      const explained = causes.map(([cause, count]) => `${count} ${cause} (${whyDropped(cause as DropCause, lastDetails.get(cause as DropCause), connectionProblem)})`)
+      const explained = causes.map(([cause, count]) => `${count} ${cause} (${whyDropped(cause as DropCause, connectionProblem)})`)
       return `dropped ${total} event${total === 1 ? '' : 's'}: ${explained.join(', ')}`
     }
   }
