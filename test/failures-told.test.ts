@@ -78,7 +78,8 @@ t.test('a kubeconfig whose CA did not sign the server certificate', async t => {
   const lines = await failsOnce(t, app, /certificate authority/)
   t.match(lines[0], new RegExp(`^cannot connect to the Kubernetes API at ${server.url}: its certificate is not signed by a certificate authority the kubeconfig trusts \\(x509: certificate signed by unknown authority; [A-Z_]+\\)\\. Fix the cluster's certificate-authority`))
   t.equal(lines.length, 2, lines.join('\n'))
-  t.match(lines[1], /^dropped 6 events: 6 closed \(the transport closed before they were written, while the Kubernetes API at .* could not be used: its certificate is not signed by a certificate authority the kubeconfig trusts/)
+  // Closed, or unconfirmed when a write was out at exit (on a busy machine): either way the summary says why.
+  t.match(lines[1], /^dropped 6 events: \d+ closed \(the transport closed before they were written\).*; meanwhile the Kubernetes API at .* could not be used: its certificate is not signed by a certificate authority the kubeconfig trusts/)
 })
 
 t.test('a host name that is not found', async t => {
@@ -86,7 +87,7 @@ t.test('a host name that is not found', async t => {
   const app = start({ kubeconfig: writeKubeconfig('no-such-host.yaml', yaml) })
   const lines = await failsOnce(t, app, /not found in DNS/)
   t.match(lines[0], /^cannot connect to the Kubernetes API at https:\/\/nonexistent\.invalid:6443: the host name "nonexistent\.invalid" is not found in DNS \((ENOTFOUND|EAI_AGAIN)\)\. Check the server address/)
-  t.match(lines.at(-1), /^dropped 6 events: 6 closed \(.*not found in DNS/)
+  t.match(lines.at(-1), /^dropped 6 events: \d+ closed \(.*; meanwhile the Kubernetes API at https:\/\/nonexistent\.invalid:6443 could not be used: the host name "nonexistent\.invalid" is not found in DNS/)
 })
 
 t.test('no answer within requestTimeout', async t => {

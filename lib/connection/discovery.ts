@@ -2,6 +2,7 @@
 // one request per group/version, its answer kept; asking never waits, the answer comes to a callback.
 import type { ApiClient } from '../types.js'
 import type { Scope } from '../shape/scopes.js'
+import { systemClock } from '../clock.js'
 
 const MAX_GROUP_VERSIONS = 256
 /** a group/version whose discovery failed is asked again after this */
@@ -41,7 +42,8 @@ function scopesOf (body: any): Map<string, Scope> {
   return scopes
 }
 
-export function createScopeDiscovery (client: ApiClient, now: () => number = Date.now): ScopeDiscovery {
+/** `now`: monotonic ms (lib/clock.ts), for asking again after a failure */
+export function createScopeDiscovery (client: ApiClient, now: () => number = systemClock.monotonic): ScopeDiscovery {
   const entries = new Map<string, Entry>()
 
   function ask (apiVersion: string, path: string, later: () => void): void {

@@ -2,6 +2,7 @@
 // naming its cause and that events are kept, and the recovery. The same failure again is not told again; a
 // connection that fails and recovers over and over is told at most once a minute per kind of failure.
 import type { ApiClient, Diagnostics } from '../types.js'
+import { systemClock } from '../clock.js'
 import { describeFailure, NOT_CONNECTION_FAILURES, type FailureWords } from './failure-words.js'
 
 /** the same kind of failure is told again only after this, however often the connection comes and goes */
@@ -39,10 +40,11 @@ export function watchConnection (client: ApiClient, opts: {
   diagnostics: Diagnostics
   /** how long failed writes are retried before they are dropped (maxRetryAge) */
   retryForMs: number
+  /** monotonic ms (lib/clock.ts): outage lengths and the once-a-minute rule */
   now?: () => number
 }): WatchedApiClient {
   const { diagnostics } = opts
-  const now = opts.now ?? Date.now
+  const now = opts.now ?? systemClock.monotonic
   let outage: Outage | undefined
   const toldAt = new Map<string, number>()
 

@@ -48,15 +48,8 @@ const DROP_WORDS: Record<DropCause, string> = {
   closed: 'the transport closed before they were written',
   unconfirmed: 'the transport closed while they were being written; they may have landed'
 }
-/**
- * Why occurrences of a cause were dropped, in words, for the summary. The server's own answers were told when they
- * came; only the closing causes name the connection's state, which was told when it began.
- */
-function whyDropped (cause: DropCause, connectionProblem: string | undefined): string {
-  const words = DROP_WORDS[cause] ?? cause
-  if ((cause === 'closed' || cause === 'unconfirmed') && connectionProblem !== undefined) return `${words}, while ${connectionProblem}`
-  return words
-}
+/** the causes the exit makes: while the server could not be reached, the summary says so */
+const CLOSING_CAUSES = new Set<string>(['closed', 'unconfirmed'])
 
 export function createDropReporter (opts: {
   api: EventsApi
@@ -148,8 +141,11 @@ export function createDropReporter (opts: {
       const total = causes.reduce((sum, [, count]) => sum + count, 0)
       let connectionProblem: string | undefined
       try { connectionProblem = opts.connectionProblem?.() } catch {}
-      const explained = causes.map(([cause, count]) => `${count} ${cause} (${whyDropped(cause as DropCause, connectionProblem)})`)
-      return `dropped ${total} event${total === 1 ? '' : 's'}: ${explained.join(', ')}`
+      // The server's own answers were told when they came; the connection's state, told when it began, is named
+      // again for what the exit cut off.
+      const explained = causes.map(([cause, count]) => `${count} ${cause} (${DROP_WORDS[cause as DropCause] ?? cause})`)
+      const meanwhile = connectionProblem !== undefined && causes.some(([cause]) => CLOSING_CAUSES.has(cause)) ? `; meanwhile ${connectionProblem}` : ''
+      return `dropped ${total} event${total === 1 ? '' : 's'}: ${explained.join(', ')}${meanwhile}`
     }
   }
 }

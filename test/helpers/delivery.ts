@@ -24,7 +24,7 @@ export function eventQueries (server: () => LocalApiServer): {
   }
 }
 
-/** the parts of `a (b, c), d` that stand outside parentheses: ['a (b, c)', 'd'] */
+/** the parts of `a (b, c), d; e` that stand outside parentheses, up to a `; `: ['a (b, c)', 'd'] */
 function topLevelParts (text: string): string[] {
   const parts: string[] = []
   let depth = 0
@@ -32,7 +32,9 @@ function topLevelParts (text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '(') depth++
     else if (text[i] === ')') depth = Math.max(0, depth - 1)
-    else if (depth === 0 && text.startsWith(', ', i)) {
+    else if (depth === 0 && text.startsWith('; ', i)) {
+      return [...parts, text.slice(start, i)]
+    } else if (depth === 0 && text.startsWith(', ', i)) {
       parts.push(text.slice(start, i))
       start = i + 2
     }
