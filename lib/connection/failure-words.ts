@@ -1,20 +1,14 @@
 // A failed connection in the words a user fixes it by: what went wrong, and where to look. Kinds group the codes
 // that have one cause, so a flood of the same failure is one kind.
-import type { NetworkFailure } from './network-errors.js'
+import { TLS_NAME_CODES, TLS_TRUST_CODES, TLS_VALIDITY_CODES, type NetworkFailure } from './network-errors.js'
 
 export interface FailureWords {
   /** e.g. 'refused', 'certificate-authority'; the same kind is told once per outage */
   kind: string
-  /** a clause that follows "cannot reach the Kubernetes API at <server>: " */
+  /** a clause that follows "cannot connect to the Kubernetes API at <server>: " */
   words: string
 }
 
-const TLS_TRUST = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE'
-])
-const TLS_NAME = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH'])
-const TLS_VALIDITY = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
 const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'])
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'])
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED'])
@@ -37,17 +31,17 @@ function withoutRequest (message: string): string {
 
 export function describeFailure (failure: Pick<NetworkFailure, 'code' | 'message'>, server: string): FailureWords {
   const { code } = failure
-  if (TLS_TRUST.has(code)) {
+  if (TLS_TRUST_CODES.has(code)) {
     return {
       kind: 'certificate-authority',
       words: `its certificate is not signed by a certificate authority the kubeconfig trusts (x509: certificate signed by unknown authority; ${code}). ` +
         "Fix the cluster's certificate-authority or certificate-authority-data in the kubeconfig"
     }
   }
-  if (TLS_NAME.has(code)) {
+  if (TLS_NAME_CODES.has(code)) {
     return { kind: 'certificate-name', words: `its certificate does not name the host "${hostOf(server)}" (${code}). Use an address the certificate names, or set the cluster's tls-server-name` }
   }
-  if (TLS_VALIDITY.has(code)) {
+  if (TLS_VALIDITY_CODES.has(code)) {
     return { kind: 'certificate-validity', words: `its certificate is outside its validity period (${code}). Check the clocks, or renew the certificate` }
   }
   if (code === 'ECONNREFUSED') {
