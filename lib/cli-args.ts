@@ -248,9 +248,18 @@ function flagFor (target: string): string {
   return FLAGS.find(spec => spec.target === target)?.flag ?? target
 }
 
-/** A problem found by the option parser, told in terms of the flag that set the option. */
+/**
+ * What the transport does instead of a bad value (`; using 'info' (30)`, `; ignoring it`): the transport carries on
+ * without it, but the command exits, so saying it would tell the user something that does not happen.
+ */
+const FALLBACK_CLAUSE = /; (using .*|ignoring it)$/
+
+/**
+ * A problem found by the option parser, told in terms of the flag that set the option. The command exits on every
+ * problem (status 2), so the transport's fallback is left out.
+ */
 export function describeOptionProblem (problem: string): string {
-  return problem.replace(/option '([A-Za-z.]+)'/g, (text, option: string) => {
+  return problem.replace(FALLBACK_CLAUSE, '').replace(/option '([A-Za-z.]+)'/g, (text, option: string) => {
     const flag = FLAGS.find(spec => spec.target === option || spec.target.startsWith(`${option}.`))?.flag
     return flag ?? text
   })

@@ -1,6 +1,9 @@
 // The stages every entry point shares, the transport and the command line: lines are selected and shaped into
 // Event occurrences, which the recorder correlates and delivers.
 import { createDeferredApiClient } from './connection/deferred.js'
+import { createScopeDiscovery } from './connection/discovery.js'
+import { watchConnection } from './connection/health.js'
+import { createReferenceAdvice } from './shape/reference-advice.js'
 import type { resolveLevels } from './select/levels.js'
 import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
@@ -27,21 +30,30 @@ export function createLineCounters (): LineStats {
 
 /** Correlation and delivery over a connection to the API server. Never waits on the network. */
 export function createEventRecorder (config: Config, diagnostics: Diagnostics, counters: LineStats): Recorder {
-  const client = createDeferredApiClient({
+  const client = watchConnection(createDeferredApiClient({
     kubeconfig: config.kubeconfig,
     context: config.context,
     requestTimeoutMs: config.delivery.requestTimeoutMs,
     // a flush may have more requests out than `concurrency`
     maxSockets: connectionsFor(config.delivery.concurrency),
     diagnostics
-  })
-  return createRecorder({
+  }), { diagnostics, retryForMs: config.delivery.maxRetryAgeMs })
+  const recorder = createRecorder({
     config,
     source: { component: config.component, instance: config.instance },
     client,
     diagnostics,
     lineStats: () => ({ ...counters })
   })
+  const discovery = createScopeDiscovery(client)
+  const advice = createReferenceAdvice({ diagnostics, objectKey: config.objectKey, discoverScope: discovery.scopeOf })
+  return {
+    ...recorder,
+    record (shape) {
+      advice.note(shape)
+      recorder.record(shape)
+    }
+  }
 }
 
 /** Selects and shapes one line, and records each Event it asks for. Never throws. */

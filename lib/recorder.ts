@@ -68,7 +68,7 @@ export function createRecorder (opts: {
     invalidBindings: 0
   }
   const drops = createDropReporter({
-    api: config.api, diagnostics, dropped: counters.dropped, now, server: () => client.server, queueSize: config.delivery.queueSize
+    api: config.api, diagnostics, dropped: counters.dropped, now, server: () => client.server, connectionProblem: () => client.problem, queueSize: config.delivery.queueSize
   })
   // The correlator reports evictions to delivery, which needs the correlator itself: tie them after both exist.
   let evictionHandler: Scheduler | undefined

@@ -152,6 +152,8 @@ export interface ApiClient {
   readonly defaultNamespace?: string
   /** printable server address, for diagnostics */
   readonly server: string
+  /** while the server cannot be reached: why, in words (for the drop summary) */
+  readonly problem?: string
   close (): void
 }
 

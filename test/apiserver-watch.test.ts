@@ -168,6 +168,7 @@ t.test('every resource served can be watched, events through either API', async 
     nodes: { metadata: { name: 'watched-node' } },
     persistentvolumes: { metadata: { name: 'watched-pv' }, spec: { capacity: { storage: '1Gi' } } },
     kopfexamples: { apiVersion: 'kopf.dev/v1', kind: 'KopfExample', metadata: { name: 'watched-kex' }, spec: {} },
+    kopfclusters: { apiVersion: 'kopf.dev/v1', kind: 'KopfCluster', metadata: { name: 'watched-kc' }, spec: {} },
     events: {
       apiVersion: 'v1', kind: 'Event', metadata: { name: 'watched-event' }, involvedObject: { kind: 'Pod', name: 'watched-pod', namespace: 'default' },
       reason: 'Watched', message: 'seen', type: 'Normal', source: { component: 'test' }, count: 1,

@@ -205,4 +205,8 @@ t.test('option problems are told with the flag that set the option', async t => 
   t.match(told[0], /^--component /)
   t.match(told[1], /^--aggregate-max-events /)
   t.equal(describeOptionProblem("unknown option 'foo'"), "unknown option 'foo'", 'options without a flag stay as they are')
+  t.equal(describeOptionProblem("option 'minLevel' is \"loud\": not a level of this logger (trace, info); using 'info' (30)"),
+    '--min-level is "loud": not a level of this logger (trace, info)', 'the command exits, so no fallback is told')
+  t.equal(describeOptionProblem("option 'eventTypes' maps 'shout', which is not a level of this logger (info); ignoring it"),
+    "--event-types maps 'shout', which is not a level of this logger (info)")
 })

@@ -254,6 +254,9 @@ t.test('bad flags and bad values exit 2 with a message on stderr, before reading
     child.stdin.destroy()
     t.equal(code, 2, args.join(' '))
     t.match(stderr, message, args.join(' '))
+    // The command exits: a fallback the transport would use ("using 'info' (30)", "ignoring it") does not happen.
+    t.notMatch(stderr, /; using |; ignoring it/, `${args.join(' ')}: no fallback is promised`)
+    t.match(stderr, /see --help\n$/)
     t.equal(stdout, '', 'nothing on stdout')
   }
   t.notOk(server.listEvents(NAMESPACE).some((event: any) => event.reason === 'MustNotPost'))

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApiClient, type ApiClientOptions } from '../lib/connection/index.js'
+import { watchConnection } from '../lib/connection/health.js'
 import { startApiServer } from './apiserver/server.js'
 import type { ApiClient } from '../lib/types.js'
 
@@ -117,9 +118,14 @@ t.test('a vanished tokenFile keeps the last token and says so; never read at all
   const { client, warnings } = makeClient(t, writeKubeconfig(dir, { tokenFile: join(dir, 'token') }), { now: () => now })
   t.equal((await userOf(client)).user, 'admin')
   const missing = makeClient(t, writeKubeconfig(tempDir(), { tokenFile: '/nonexistent/token' }))
-  const result = await missing.client.request(LIST)
+  // The connection's health watch tells it, once, as the transport does.
+  const told: string[] = []
+  const watched = watchConnection(missing.client, { diagnostics: { warn: (_key, message) => told.push(message), emit () {} }, retryForMs: 300_000 })
+  const result = await watched.request(LIST)
   t.match(result, { kind: 'network', code: 'CREDENTIALS', message: /\/nonexistent\/token/ })
-  t.match(missing.warnings.join('\n'), /\/nonexistent\/token/)
+  await watched.request(LIST)
+  t.equal(told.length, 1, told.join('\n'))
+  t.match(told[0], /^cannot write events to the Kubernetes API at .*: no credentials could be had: .*\/nonexistent\/token/)
   now += 120_000
   rmSync(join(dir, 'token'))
   t.equal((await userOf(client)).user, 'admin')

@@ -268,7 +268,11 @@ t.test('the API server away', async t => {
     t.equal(stats.posted, 20)
     t.equal(server.listEvents('late').length, 20)
     t.equal(totalCount('late'), 20)
-    t.same(diagnosticLines(run.stderr), [])
+    // The outage is told when it begins and when it ends, once each.
+    const told = diagnosticLines(run.stderr)
+    t.equal(told.length, 2, told.join('\n'))
+    t.match(told[0], /^cannot connect to the Kubernetes API at .*: connection refused \(ECONNREFUSED\).*Events are kept and retried/)
+    t.match(told[1], /^the Kubernetes API at .* answers again after /)
   })
 
   t.test('stopped mid-stream: nothing lost within the queue\'s bound', async t => {
@@ -317,6 +321,10 @@ t.test('the API server away', async t => {
     t.equal(counts.Heartbeat, ticks, 'the repeated warning counts every line')
     t.equal(server.listEvents('outage').filter(event => event.reason.startsWith('Tick')).length, ticks, 'every distinct event is there')
     t.equal(totalCount('outage'), 2 * ticks)
-    t.same(diagnosticLines(run.stderr), [])
+    // The outage is told when it begins and when it ends, once each.
+    const told = diagnosticLines(run.stderr)
+    t.equal(told.length, 2, told.join('\n'))
+    t.match(told[0], /^cannot connect to the Kubernetes API at .*: connection refused \(ECONNREFUSED\).*Events are kept and retried/)
+    t.match(told[1], /^the Kubernetes API at .* answers again after /)
   })
 })

@@ -178,7 +178,7 @@ t.test('401 again after reloading the credentials: dropped as unauthorized, with
   t.same(server.requests.map(r => r.status), [401, 401])
   t.equal(reloads(), 0, 'the client itself asked for fresh credentials when the 401 came')
   t.same(dropped(recorder), { unauthorized: 1 })
-  t.match(lines.join('\n'), /does not accept the credentials even after reloading them \(401 Unauthorized\)/)
+  t.match(lines.join('\n'), /does not accept the credentials even after reading them again \(401 Unauthorized\)/)
   await recorder.close()
 })
 

@@ -33,7 +33,7 @@ t.test('a full queue drops NEW events (queue-full); occurrences of pending ones 
   // Closing flushes first, and a flush is not held to concurrency: the five waiting records go out and hang too.
   t.same(dropped(recorder), { 'queue-full': 14, closed: 1, unconfirmed: 11 },
     'closing drops what is still unsent: 6 records with 2 occurrences each, all in hanging requests but the first one\'s second')
-  t.match(lines.at(-1), /dropped 26 events: 14 queue-full, 11 unconfirmed, 1 closed$/)
+  t.match(lines.at(-1), /dropped 26 events: 14 queue-full \(the queue of events waiting to be written was full\), 11 unconfirmed \(the transport closed while they were being written; they may have landed\), 1 closed \(the transport closed before they were written\)$/)
 })
 
 t.test('flush honours its deadline when the server hangs, and never rejects', async t => {

@@ -21,7 +21,9 @@ export function createDeferredApiClient (opts: ApiClientOptions): ApiClient {
       try {
         return await (await made()).request(req)
       } catch (err) {
-        return { kind: 'network', code: 'NOCONFIG', message: `no connection to the API server could be made: ${describeError(err)}` }
+        const message = `no connection to the API server could be made: ${describeError(err)}`
+        opts.diagnostics.warn('connection:config', `no events will be posted: ${message}`)
+        return { kind: 'network', code: 'NOCONFIG', message }
       }
     },
     reloadCredentials: () => client?.reloadCredentials(),

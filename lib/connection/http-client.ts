@@ -125,10 +125,8 @@ export function createHttpClient (opts: HttpClientOptions): ApiClient {
           return networkFailure('EINVALIDPATH', `request path must start with a single "/": ${String(req.path).slice(0, 200)}`)
         }
         const obtained = await credentials.get()
-        if (!obtained.ok) {
-          diagnostics.warn('connection:credentials', `no credentials for ${printable}: ${obtained.message}`)
-          return networkFailure('CREDENTIALS', obtained.message)
-        }
+        // Told by the connection's health watch, once per outage.
+        if (!obtained.ok) return networkFailure('CREDENTIALS', obtained.message)
         const headers: Record<string, string | string[]> = {
           ...obtained.credential.headers,
           Accept: 'application/json',

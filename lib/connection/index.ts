@@ -93,7 +93,7 @@ function caData (target: ConnectionTarget): string | undefined {
 function build (opts: ApiClientOptions): ApiClient {
   const { diagnostics } = opts
   const env = opts.env ?? process.env
-  const target = locate(opts, env, message => { diagnostics.warn('connection:config', message) })
+  const target = locate(opts, env, message => { diagnostics.warn(`connection:config:${message}`, message) })
   if (isProblem(target)) {
     diagnostics.warn('connection:config', `no events will be posted: ${target.problem}`)
     return unconfiguredClient(target.problem)
@@ -150,7 +150,7 @@ export function createApiClient (opts: ApiClientOptions): ApiClient {
     return build(opts)
   } catch (err) {
     const message = `the API connection could not be set up: ${describeError(err)}`
-    try { opts.diagnostics.warn('connection:config', message) } catch {}
+    try { opts.diagnostics.warn('connection:config', `no events will be posted: ${message}`) } catch {}
     return unconfiguredClient(message)
   }
 }

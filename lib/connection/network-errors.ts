@@ -1,6 +1,6 @@
 import { redact } from '../diagnostics.js'
 
-const TLS_TRUST_CODES = new Set([
+export const TLS_TRUST_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
@@ -10,8 +10,8 @@ const TLS_TRUST_CODES = new Set([
   'CERT_SIGNATURE_FAILURE'
 ])
 
-const TLS_NAME_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH'])
-const TLS_VALIDITY_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
+export const TLS_NAME_CODES: ReadonlySet<string> = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH'])
+export const TLS_VALIDITY_CODES: ReadonlySet<string> = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'])
 
 export interface NetworkFailure { kind: 'network', code: string, message: string }
 

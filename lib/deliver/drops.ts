@@ -34,6 +34,23 @@ function describeObject (ref: ObjectReference): string {
   return `${ref.kind} ${ref.namespace === '' ? '' : ref.namespace + '/'}${ref.name}`
 }
 
+const DROP_WORDS: Record<DropCause, string> = {
+  'queue-full': 'the queue of events waiting to be written was full',
+  forbidden: 'RBAC does not allow writing events',
+  invalid: 'the API server rejected them as invalid',
+  'not-found': 'the API server answered 404',
+  conflict: 'other writers kept changing the same Event',
+  'namespace-terminating': 'their namespace was being deleted',
+  'retries-exhausted': 'retried for maxRetryAge or maxAttempts without success',
+  unauthorized: 'the API server did not accept the credentials',
+  'no-connection': 'no usable connection configuration',
+  evicted: 'the event cache and the queue were both full',
+  closed: 'the transport closed before they were written',
+  unconfirmed: 'the transport closed while they were being written; they may have landed'
+}
+/** the causes the exit makes: while the server could not be reached, the summary says so */
+const CLOSING_CAUSES = new Set<string>(['closed', 'unconfirmed'])
+
 export function createDropReporter (opts: {
   api: EventsApi
   diagnostics: Diagnostics
@@ -43,6 +60,8 @@ export function createDropReporter (opts: {
   now: () => number
   /** read only when a diagnostic names it: asking earlier would make the connection before it is needed */
   server: () => string
+  /** while the API server cannot be reached: why, in words */
+  connectionProblem?: () => string | undefined
   queueSize: number
 }): DropReporter {
   const { diagnostics, dropped } = opts
@@ -74,7 +93,10 @@ export function createDropReporter (opts: {
           `the API server rejected an event about ${describeObject(about.regarding)}${answer}: ${detail.message}`)
         return
       case 'unauthorized':
-        diagnostics.warn('unauthorized', `the API server does not accept the credentials even after reloading them${answer}: ${detail.message}; events are dropped`)
+        diagnostics.warn('unauthorized',
+          `the API server does not accept the credentials even after reading them again${answer}: ${detail.message}. ` +
+          'Events are dropped until it does: check the user of the kubeconfig context (token, client certificate, exec plugin) or the service account',
+          RBAC_REPEAT_MS)
         return
       case 'retries-exhausted':
         diagnostics.warn('retries-exhausted', `gave up writing ${count} event occurrence(s) to ${opts.server()}: ${detail.message}`)
@@ -82,12 +104,11 @@ export function createDropReporter (opts: {
       case 'queue-full':
         diagnostics.warn('queue-full', `the queue of events waiting to be written is full (${opts.queueSize}); new events are dropped`)
         return
-      case 'no-connection':
-        diagnostics.warn('no-connection', `no connection to the Kubernetes API can be made, events are dropped: ${detail.message}`)
-        return
       case 'evicted':
         diagnostics.warn('evicted', `the event cache and the queue are both full; counts of the least recently used events are dropped`)
         return
+      case 'no-connection':
+        // The connection told why when it found its configuration unusable; once is enough.
       case 'namespace-terminating':
       case 'closed':
       case 'unconfirmed':
@@ -118,7 +139,13 @@ export function createDropReporter (opts: {
       const causes = Object.entries(dropped).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1])
       if (causes.length === 0) return undefined
       const total = causes.reduce((sum, [, count]) => sum + count, 0)
-      return `dropped ${total} event${total === 1 ? '' : 's'}: ${causes.map(([cause, count]) => `${count} ${cause}`).join(', ')}`
+      let connectionProblem: string | undefined
+      try { connectionProblem = opts.connectionProblem?.() } catch {}
+      // The server's own answers were told when they came; the connection's state, told when it began, is named
+      // again for what the exit cut off.
+      const explained = causes.map(([cause, count]) => `${count} ${cause} (${DROP_WORDS[cause as DropCause] ?? cause})`)
+      const meanwhile = connectionProblem !== undefined && causes.some(([cause]) => CLOSING_CAUSES.has(cause)) ? `; meanwhile ${connectionProblem}` : ''
+      return `dropped ${total} event${total === 1 ? '' : 's'}: ${explained.join(', ')}${meanwhile}`
     }
   }
 }

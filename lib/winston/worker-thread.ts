@@ -67,6 +67,13 @@ function flushAtBeforeExit (stream: Stream): void {
 }
 
 /**
+ * Every stream until it closes. thread-stream terminates a worker whose stream was garbage-collected, so an
+ * application that let go of its logger would lose the events still waiting, without a word; held here, the stream
+ * lives until it is closed or the process exits, when it is flushed like any other.
+ */
+const openStreams = new Set<Stream>()
+
+/**
  * Starts the worker. `events` receives what the worker emits (k8sEventsStats, k8sEventDropped); `onFailure` is told
  * once if the worker stops on its own. Throws only when the worker can't be created at all.
  */
@@ -77,6 +84,7 @@ export function startWorkerThread (data: WorkerData, opts: {
   onFailure: (why: string) => void
 }): WorkerThread {
   const stream = new ThreadStream({ filename: WORKER_FILE, workerData: data, workerOpts: { name: 'pino-k8s-events/winston' }, sync: false }) as Stream
+  openStreams.add(stream)
   const { flushTimeoutMs } = opts
   const waiting = new WaitingLines(stream)
   waitingOf.set(stream, waiting)
@@ -113,6 +121,7 @@ export function startWorkerThread (data: WorkerData, opts: {
     onExit.registerBeforeExit(stream, flushAtBeforeExit)
   })
   stream.once('close', () => {
+    openStreams.delete(stream)
     process.removeListener('exit', exitBeforeReady)
     onExit.unregister(stream)
   })

@@ -26,7 +26,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: '', version: 'v1', resource: 'persistentvolumes', singular: 'persistentvolume', kind: 'PersistentVolume', listKind: 'PersistentVolumeList', namespaced: false, shortNames: ['pv'], custom: false },
   { group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', listKind: 'EventList', namespaced: true, shortNames: ['ev'], custom: false },
   { group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', listKind: 'EventList', namespaced: true, shortNames: ['ev'], custom: false },
-  { group: 'kopf.dev', version: 'v1', resource: 'kopfexamples', singular: 'kopfexample', kind: 'KopfExample', listKind: 'KopfExampleList', namespaced: true, shortNames: ['kex'], custom: true }
+  { group: 'kopf.dev', version: 'v1', resource: 'kopfexamples', singular: 'kopfexample', kind: 'KopfExample', listKind: 'KopfExampleList', namespaced: true, shortNames: ['kex'], custom: true },
+  { group: 'kopf.dev', version: 'v1', resource: 'kopfclusters', singular: 'kopfcluster', kind: 'KopfCluster', listKind: 'KopfClusterList', namespaced: false, shortNames: [], custom: true }
 ]
 
 export function apiVersionOf (info: ResourceInfo): string {

@@ -65,6 +65,8 @@ export interface AppProcess {
   /** the value of the first `report(name, value)` the script printed, waiting for it at most `ms` */
   report (name: string, ms?: number): Promise<any>
   kill (signal: NodeJS.Signals): void
+  /** what the process printed on stderr so far */
+  readonly stderr: string
   /** resolves when the process has ended */
   readonly ended: Promise<AppRun>
 }
@@ -147,6 +149,7 @@ export function startApp (scenario: { options: Record<string, unknown>, script: 
     kill (signal) {
       if (!exited) child.kill(signal)
     },
+    get stderr () { return stderr },
     ended
   }
 }

@@ -24,15 +24,45 @@ export function eventQueries (server: () => LocalApiServer): {
   }
 }
 
-/** `dropped 12 events: 10 queue-full, 2 closed` → { total: 12, 'queue-full': 10, closed: 2 } */
+/** the parts of `a (b, c), d; e` that stand outside parentheses, up to a `; `: ['a (b, c)', 'd'] */
+function topLevelParts (text: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++
+    else if (text[i] === ')') depth = Math.max(0, depth - 1)
+    else if (depth === 0 && text.startsWith('; ', i)) {
+      return [...parts, text.slice(start, i)]
+    } else if (depth === 0 && text.startsWith(', ', i)) {
+      parts.push(text.slice(start, i))
+      start = i + 2
+    }
+  }
+  parts.push(text.slice(start))
+  return parts
+}
+
+/**
+ * `dropped 12 events: 10 queue-full (why), 2 closed (why)` → { total: 12, 'queue-full': 10, closed: 2 }; each
+ * cause's explanation is in `why` of `parseSummaryReasons`.
+ */
 export function parseSummary (lines: string[]): Record<string, number> | undefined {
+  const reasons = parseSummaryReasons(lines)
+  if (reasons === undefined) return undefined
+  const causes: Record<string, number> = { total: reasons.total }
+  for (const [cause, { count }] of Object.entries(reasons.causes)) causes[cause] = count
+  return causes
+}
+
+export function parseSummaryReasons (lines: string[]): { total: number, causes: Record<string, { count: number, why: string }> } | undefined {
   const summary = lines.find(line => line.startsWith('dropped '))
   const match = summary === undefined ? null : /^dropped (\d+) events?: (.*)$/.exec(summary)
   if (match === null) return undefined
-  const causes: Record<string, number> = { total: Number(match[1]) }
-  for (const part of match[2].split(', ')) {
-    const [count, cause] = part.split(' ')
-    causes[cause] = Number(count)
+  const causes: Record<string, { count: number, why: string }> = {}
+  for (const part of topLevelParts(match[2])) {
+    const cause = /^(\d+) ([a-z-]+)(?: \((.*)\))?$/.exec(part)
+    if (cause !== null) causes[cause[2]] = { count: Number(cause[1]), why: cause[3] ?? '' }
   }
-  return causes
+  return { total: Number(match[1]), causes }
 }
