@@ -105,8 +105,9 @@ export function createMemoryRecorder (opts: {
       counters.patched++
     }
     event.count++
-    // An aggregate's combined message is updated through core/v1; on events.k8s.io/v1 the note can't change.
-    if (record.aggregate && config.api === 'v1') event.message = record.message
+    // An aggregate's combined message follows the latest occurrence, as a core/v1 patch carries it. (On
+    // events.k8s.io/v1 the note is fixed when the Event is created, which in production is after a burst of lines.)
+    if (record.aggregate) event.message = record.message
   }
 
   function stats (): Stats {
