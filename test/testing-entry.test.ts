@@ -166,10 +166,10 @@ t.test('the same Events as production: the real transport and the local API serv
   await server.createNamespace('shop')
   const kubeconfig = server.kubeconfig()
   for (const api of ['v1', 'events.k8s.io/v1'] as const) {
-    const options = { component: `web-controller-${api === 'v1' ? 'core' : 'events'}`, api, rateLimit: false }
+    const options = { component: `web-controller-${api === 'v1' ? 'core' : 'events'}`, api, rateLimit: false as const }
     const recorder = createTestRecorder({ ...options, kubeconfig })
     const running = await startLogger({ ...options, kubeconfig })
-    for (const log of [recorder.logger(), running.logger]) {
+    for (const log of [recorder.logger(), running.logger as unknown as Logger]) {
       reconcile(log, replicaSet, cluster(2))
       reconcile(log, replicaSet, cluster(1))
       const probes = log.child({ k8sObject: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } } })
