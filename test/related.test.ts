@@ -264,3 +264,30 @@ t.test('switched to events.k8s.io without RBAC for that group: the diagnostic na
   t.match(lines[0], /may create, patch and get events in the API group "events\.k8s\.io" \(option api: 'events\.k8s\.io\/v1'\)/, 'the group, in our words')
   t.match(lines[0], /rule in a ClusterRole: \{apiGroups: \["", "events\.k8s\.io"\], resources: \["events"\], verbs: \["create", "patch", "get"\]\}/, 'the rule to add')
 })
+
+// The reference does not cover `related` beyond its place in the field map and its immutability on events.k8s.io/v1
+// updates; this is kube-apiserver v1.32's events.go as read: no validation of its fields, Go's decoder for its type,
+// stored and converted as is, and no field selector on it.
+t.test('the local API server takes related as a v1.32 server does', async t => {
+  const { rawRequest } = await import('./apiserver/raw-client.js')
+  const server = await startApiServer({ tls: false })
+  t.teardown(() => server.close())
+  await server.createNamespace('lab')
+  const core = (name: string, related: unknown): object => ({
+    metadata: { name }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'lab' }, related, reason: 'R', message: 'm', type: 'Normal'
+  })
+  const loose = { kind: 'not a kind!', apiVersion: '???', namespace: 'UPPER', fieldPath: 'x', resourceVersion: '5' }
+  const created = await rawRequest(server, { method: 'POST', path: '/api/v1/namespaces/lab/events', body: core('loose', loose) })
+  t.equal(created.status, 201, 'its fields are not validated')
+  t.same(created.body.related, { kind: 'not a kind!', namespace: 'UPPER', apiVersion: '???', resourceVersion: '5', fieldPath: 'x' }, 'stored as given, empty fields left out')
+  const viewed = await rawRequest(server, { method: 'GET', path: '/apis/events.k8s.io/v1/namespaces/lab/events/loose' })
+  t.same(viewed.body.related, created.body.related, 'the same under events.k8s.io/v1')
+  const empty = await rawRequest(server, { method: 'POST', path: '/api/v1/namespaces/lab/events', body: core('empty', {}) })
+  t.same(empty.body.related, {}, 'an empty reference is a non-nil pointer: {} comes back')
+  const wrong = await rawRequest(server, { method: 'POST', path: '/api/v1/namespaces/lab/events', body: core('text', 'a pod') })
+  t.equal(wrong.status, 400)
+  t.equal(wrong.body.message, 'Event in version "v1" cannot be handled as a Event: json: cannot unmarshal string into Go struct field Event.related of type v1.ObjectReference')
+  const selected = await rawRequest(server, { method: 'GET', path: '/api/v1/namespaces/lab/events?fieldSelector=related.name%3Dp' })
+  t.equal(selected.status, 400)
+  t.equal(selected.body.message, 'field label not supported: related.name')
+})
