@@ -3,6 +3,7 @@
 // No worker, no network, no timers: a line logged is an Event readable on the next statement.
 import type { Config, Diagnostics, ObjectReference, Source, Stats } from '../types.js'
 import { describeError } from '../fields.js'
+import { systemClock, type Clock } from '../clock.js'
 import { createCorrelator, type Correlator } from '../correlate/index.js'
 import { objectReference } from '../deliver/body.js'
 import type { LineStats, Recorder } from '../recorder.js'
@@ -64,10 +65,11 @@ export function createMemoryRecorder (opts: {
   source: Source
   lineStats: () => LineStats
   diagnostics: Diagnostics
-  now?: () => number
+  /** the system's clocks unless a test brings its own */
+  clock?: Clock
 }): MemoryRecorder {
   const { config, source } = opts
-  const now = opts.now ?? Date.now
+  const clock = opts.clock ?? systemClock
   // Keyed by where the server keeps an Event: a record the dedup cache forgot and made again continues its Event.
   let stored = new Map<string, StoredEvent>()
   let correlator: Correlator = newCorrelator()
@@ -75,12 +77,12 @@ export function createMemoryRecorder (opts: {
 
   function newCorrelator (): Correlator {
     // Nothing waits for delivery here, so a forgotten record has nothing left to write.
-    return createCorrelator({ config, source, onEvict: () => {} })
+    return createCorrelator({ config, source, wallClock: () => clock.wall(), onEvict: () => {} })
   }
 
   function record (shape: Parameters<Recorder['record']>[0]): void {
     counters.eventsObserved++
-    const observed = correlator.observe(shape, now(), true)
+    const observed = correlator.observe(shape, clock.monotonic(), true)
     if (observed === undefined) return
     const { record } = observed
     // Delivered at once: nothing stays pending.
