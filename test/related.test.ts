@@ -291,3 +291,30 @@ t.test('the local API server takes related as a v1.32 server does', async t => {
   t.equal(selected.status, 400)
   t.equal(selected.body.message, 'field label not supported: related.name')
 })
+
+t.test('the command line: --related-key reads a dotted path from each JSON line', async t => {
+  const { spawn } = await import('node:child_process')
+  const { join } = await import('node:path')
+  const { closed } = await import('./helpers/wait.js')
+  const server = await startApiServer({ tls: false })
+  t.teardown(() => server.close())
+  await server.createNamespace('lab')
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js'),
+    '--kubeconfig', server.kubeconfig(), '--object-key', 'ctx.object', '--related-key', 'ctx.related', '--no-rate-limit'], {
+    env: { PATH: process.env.PATH, HOME: import.meta.dirname }, stdio: ['pipe', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const lines = [
+    { level: 30, msg: 'Created pod', reason: 'CliCreated', ctx: { object: { ...replicaSet, spec: undefined }, related: podRef } },
+    { level: 30, msg: 'Created pod', reason: 'CliCreated', ctx: { object: replicaSet, related: podRef } },
+    { level: 30, msg: 'Scaled', reason: 'CliScaled', ctx: { object: replicaSet } }
+  ]
+  child.stdin.end(lines.map(line => JSON.stringify(line)).join('\n') + '\n')
+  const [code] = await closed(child, 'pino-k8s-events', () => stderr)
+  t.equal(code, 0, stderr)
+  const byReason = Object.fromEntries(server.listEvents('lab').map(event => [event.reason, event]))
+  t.same(byReason.CliCreated.related, podRef)
+  t.equal(byReason.CliCreated.count, 2)
+  t.equal(byReason.CliScaled.related, undefined)
+})
