@@ -102,6 +102,10 @@ t.test('relatedKey: another key, a dotted path; one that collides with objectKey
     t.match(problems, [/^option 'relatedKey' is/])
   }
   t.equal(parseOptions({}).config.relatedKey, 'k8sRelated')
+  const inside = front({ objectKey: 'k8sRelated.object' })
+  inside.logger.info({ k8sRelated: { object: replicaSet } }, 'an objectKey inside the default relatedKey')
+  t.same(inside.warnings, [], 'then no related object is read at all')
+  t.equal(inside.shapes[0].related, undefined)
   const cli = parseCliArgs(['--related-key', 'meta.related', '--object-key', 'meta.object'], parseOptions({}).config)
   t.match(cli, { kind: 'run', options: { relatedKey: 'meta.related', objectKey: 'meta.object' } })
 })

@@ -77,9 +77,14 @@ export interface RelatedBinding {
   path: readonly string[]
 }
 
-/** The related binding of this configuration; none when it would be the object binding itself. */
+/**
+ * The related binding of this configuration; none when it would be the object binding, or hold it or lie in it (an
+ * objectKey such as 'k8sRelated.object' beside the default relatedKey).
+ */
 export function relatedBindingOf (config: Pick<Config, 'objectKey' | 'relatedKey'>): RelatedBinding | undefined {
-  return config.relatedKey === config.objectKey ? undefined : { key: config.relatedKey, path: config.relatedKey.split('.') }
+  const { objectKey, relatedKey } = config
+  if (relatedKey === objectKey || objectKey.startsWith(relatedKey + '.') || relatedKey.startsWith(objectKey + '.')) return undefined
+  return { key: relatedKey, path: relatedKey.split('.') }
 }
 
 /**
