@@ -58,6 +58,7 @@ const FLAGS: FlagSpec[] = [
   { group: 'Events', flag: '--component', placeholder: 'name', kind: 'text', target: 'component', describe: 'reporting component (source.component, reportingComponent)', shownDefault: d => d.component },
   { group: 'Events', flag: '--instance', placeholder: 'name', kind: 'text', target: 'instance', describe: 'reporting instance', shownDefault: () => '$POD_NAME, else the host name' },
   { group: 'Events', flag: '--object-key', placeholder: 'path', kind: 'text', target: 'objectKey', describe: 'key of the object reference on a line; a dotted path (Kopf: object)', shownDefault: d => d.objectKey },
+  { group: 'Events', flag: '--related-key', placeholder: 'path', kind: 'text', target: 'relatedKey', describe: 'key of the related object\'s reference on a line; a dotted path', shownDefault: d => d.relatedKey },
   { group: 'Events', flag: '--min-level', placeholder: 'level', kind: 'level', target: 'minLevel', describe: 'lines below this level post nothing (a label or a number)', shownDefault: d => String(d.minLevel) },
   { group: 'Events', flag: '--event-types', placeholder: 'level=Type,...', kind: 'eventTypes', target: 'eventTypes', describe: 'event type per level, merged over the defaults', shownDefault: d => formatEventTypes(d.eventTypes) },
   { group: 'Events', flag: '--reason', placeholder: 'reason', kind: 'text', target: 'reason', describe: 'reason when a line has no reason field', shownDefault: d => d.defaultReason },

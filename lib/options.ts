@@ -16,6 +16,7 @@ export const DEFAULT_EVENT_TYPES: Readonly<Record<string, string>> = Object.free
 
 const DEFAULTS = {
   objectKey: 'k8sObject',
+  relatedKey: 'k8sRelated',
   minLevel: 'info',
   reason: 'Logging',
   action: 'Log',
@@ -40,7 +41,7 @@ const API_VERSIONS: readonly EventsApi[] = ['v1', 'events.k8s.io/v1']
 const PINO_INJECTED = new Set(['$context', 'pinoWillSendConfig', 'levels'])
 
 const KNOWN = new Set([
-  'component', 'instance', 'objectKey', 'minLevel', 'eventTypes', 'reason', 'action', 'clusterNamespace', 'api',
+  'component', 'instance', 'objectKey', 'relatedKey', 'minLevel', 'eventTypes', 'reason', 'action', 'clusterNamespace', 'api',
   'kubeconfig', 'context', 'cacheSize', 'aggregate', 'rateLimit', 'qps', 'burst', 'queueSize', 'flushTimeout',
   'maxAttempts', 'maxRetryAge', 'requestTimeout', 'concurrency'
 ])
@@ -188,6 +189,21 @@ function readObjectKey (options: OptionReader): string {
   return value
 }
 
+function readRelatedKey (options: OptionReader, objectKey: string): string {
+  const fallback = DEFAULTS.relatedKey
+  if (!options.has('relatedKey')) return fallback
+  const value = options.get('relatedKey')
+  if (typeof value !== 'string' || value === '' || value.split('.').some(segment => segment === '')) {
+    options.reject('relatedKey', value, 'must be a key name, or a dotted path such as \'meta.related\' with no empty segment', fallback)
+    return fallback
+  }
+  if (value === objectKey || value.startsWith(objectKey + '.') || objectKey.startsWith(value + '.')) {
+    options.reject('relatedKey', value, `must name a binding apart from objectKey ${preview(objectKey)}, neither inside it nor around it`, fallback)
+    return fallback
+  }
+  return value
+}
+
 function readMinLevel (options: OptionReader): string | number {
   if (!options.has('minLevel')) return DEFAULTS.minLevel
   const value = options.get('minLevel')
@@ -286,10 +302,12 @@ function readOptions (raw: unknown): { config: Config, problems: string[] } {
     if (!KNOWN.has(name) && !PINO_INJECTED.has(name)) options.problems.push(`unknown option '${name}'`)
   }
 
+  const objectKey = readObjectKey(options)
   const config: Config = {
     component: readComponent(options),
     instance: readInstance(options),
-    objectKey: readObjectKey(options),
+    objectKey,
+    relatedKey: readRelatedKey(options, objectKey),
     minLevel: readMinLevel(options),
     eventTypes: readEventTypes(options),
     defaultReason: options.word('reason', DEFAULTS.reason),

@@ -9,7 +9,7 @@ import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector } from './select/index.js'
 import { createRepeatedLines } from './select/repeats.js'
-import { shapeEvents } from './shape/index.js'
+import { relatedBindingOf, shapeEvents } from './shape/index.js'
 import type { Config, Diagnostics, EventShape } from './types.js'
 import { describeError } from './fields.js'
 
@@ -91,6 +91,7 @@ export function createLineHandler (opts: {
     api: config.api,
     diagnostics,
     objectKey: config.objectKey,
+    related: relatedBindingOf(config),
     stats: counters
   }
 

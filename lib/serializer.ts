@@ -37,4 +37,5 @@ export function k8sObjectSerializer (value: unknown): unknown {
   }
 }
 
-export const serializers = { k8sObject: k8sObjectSerializer }
+/** for pino's `serializers` option: both default binding keys */
+export const serializers = { k8sObject: k8sObjectSerializer, k8sRelated: k8sObjectSerializer }

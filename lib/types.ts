@@ -44,6 +44,8 @@ export interface EventShape {
   action: string
   /** the object the event is about; namespace '' for cluster-scoped objects */
   regarding: ObjectReference
+  /** a second object the event names (the Pod a ReplicaSet created), from the related binding */
+  related?: ObjectReference
   /** the namespace the Event is stored in */
   namespace: string
   /** epoch milliseconds of the occurrence */
@@ -64,6 +66,8 @@ export interface Config {
   instance: string
   /** the binding's key on the line; a dotted path in the CLI */
   objectKey: string
+  /** the key (or dotted path) of the binding that names the related object */
+  relatedKey: string
   /** minimum level, as a pino label or number; resolved against the logger's levels */
   minLevel: string | number
   /** level label (or number as a string) → event type; a line takes the type of the highest entry at or below its level */

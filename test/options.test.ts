@@ -46,6 +46,7 @@ t.test('every option is taken when valid', async t => {
     component: 'example.com/my-operator',
     instance: 'pod-1',
     objectKey: 'meta.object',
+    relatedKey: 'meta.related',
     minLevel: 'warn',
     eventTypes: { warn: 'Alert', audit: 'Audit' },
     reason: 'Some Reason',
@@ -70,6 +71,7 @@ t.test('every option is taken when valid', async t => {
   t.equal(config.component, 'example.com/my-operator')
   t.equal(config.instance, 'pod-1')
   t.equal(config.objectKey, 'meta.object')
+  t.equal(config.relatedKey, 'meta.related')
   t.equal(config.minLevel, 'warn')
   t.same(config.eventTypes, { info: 'Normal', warn: 'Alert', error: 'Error', fatal: 'Error', audit: 'Audit' }, 'merged over the defaults')
   t.equal(config.defaultReason, 'SomeReason', 'whitespace removed')

@@ -12,6 +12,7 @@ const options: PinoK8sEventsOptions = {
   component: 'example.com/my-operator',
   instance: 'pod-1',
   objectKey: 'k8sObject',
+  relatedKey: 'k8sRelated',
   minLevel: 'info',
   eventTypes: { audit: 'Audit' },
   reason: 'Logging',
@@ -40,6 +41,8 @@ logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p'
 const stream: Promise<Transform> = pinoK8sEvents({ minLevel: 40 })
 const trimmed: unknown = k8sObjectSerializer({})
 const sameSerializer: typeof k8sObjectSerializer = serializers.k8sObject
+const relatedSerializer: typeof k8sObjectSerializer = serializers.k8sRelated
+logger.child({ k8sObject: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' } } }).info({ k8sRelated: { apiVersion: 'v1', kind: 'Pod', name: 'p' } }, 'Created pod')
 const problems: string[] = checkOptions({ qps: 0 })
 const stats: K8sEventsStats = {
   linesRead: 0, linesSelected: 0, eventsObserved: 0, posted: 0, patched: 0, retried: 0, dropped: { 'queue-full': 1 },
@@ -55,7 +58,7 @@ const noTrue: PinoK8sEventsOptions = { aggregate: true }
 // @ts-expect-error the factory returns a promise
 const notSync: Transform = pinoK8sEvents()
 
-export { stream, trimmed, sameSerializer, problems, stats, wrongApi, unknown, noTrue, notSync }
+export { stream, trimmed, sameSerializer, relatedSerializer, problems, stats, wrongApi, unknown, noTrue, notSync }
 `
 
 t.test('the public declarations compile for a consumer, and refuse wrong options', async t => {

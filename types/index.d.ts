@@ -23,6 +23,15 @@ export interface PinoK8sEventsOptions {
    */
   objectKey?: string
   /**
+   * The key of the binding that names a second object the Event is about, as client-go's
+   * `Eventf(regarding, related, …)`: `log.info({ k8sRelated: pod }, 'Created pod')`. A body, a reference or a
+   * client-node instance, like the object binding; it goes into the Event's `related` on both APIs and is part of
+   * what makes two occurrences the same Event. A dotted path (`meta.related`) reaches into nested objects; it must
+   * lie apart from `objectKey`. A bad value is reported and the Event written without it.
+   * @default 'k8sRelated'
+   */
+  relatedKey?: string
+  /**
    * Lines below this level post nothing. A level label of the logger (custom levels too) or a number.
    * @default 'info'
    */
@@ -176,8 +185,8 @@ export default function pinoK8sEvents (options?: PinoK8sEventsOptions): Promise<
  */
 export function k8sObjectSerializer (value: unknown): unknown
 
-/** `pino({ serializers })` with the default binding key. */
-export const serializers: { k8sObject: typeof k8sObjectSerializer }
+/** `pino({ serializers })` with the default binding keys. */
+export const serializers: { k8sObject: typeof k8sObjectSerializer, k8sRelated: typeof k8sObjectSerializer }
 
 /**
  * What is wrong with these options, one sentence each ([] when nothing is). For the application's main thread,

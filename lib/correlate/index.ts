@@ -76,12 +76,14 @@ export function createCorrelator (opts: {
       if (!mayCreate) return undefined
       // The aggregate stands for several subobjects, so it names none.
       const regarding = aggregated ? { ...shape.regarding, fieldPath: undefined } : shape.regarding
+      const related = aggregated ? undefined : shape.related
       const record = newRecord({
         key,
         name: eventName(shape.regarding.name, shape.regarding.kind, nameIdentity(source, shape, aggregated), api),
         namespace: shape.namespace,
         spamKey: spamKey(source, shape),
         regarding,
+        related,
         type: shape.type,
         reason: shape.reason,
         action: shape.action,

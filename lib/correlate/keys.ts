@@ -1,5 +1,7 @@
 // The identities that decide what counts as "the same": client-go's getEventKey, aggregate key and spam
-// key, extended with the event's namespace and action because both are part of what is stored.
+// key, extended with the event's namespace and action because both are part of what is stored, and with the related
+// object as client-go's events.k8s.io isomorphism key has it. Like fieldPath, the related object is left out of the
+// aggregate key: an aggregate stands for several occurrences and names none.
 // The event and aggregate keys are needed for every line: each part is written with its length in front, cheaper
 // than JSON and just as unambiguous (no value can pass for a separator, so two different lists of parts never give
 // one key), and a leading tag keeps the two apart in the dedup log they share. The spam key and the name identity
@@ -33,6 +35,7 @@ interface KeyParts {
   action: string
   fieldPath: string
   message: string
+  related: ObjectReference | undefined
 }
 
 function keyParts (source: Source, shape: EventShape): KeyParts {
@@ -50,8 +53,22 @@ function keyParts (source: Source, shape: EventShape): KeyParts {
     reason: shape.reason,
     action: shape.action,
     fieldPath: ref.fieldPath ?? '',
-    message: shape.message
+    message: shape.message,
+    related: shape.related
   }
+}
+
+/** '' without a related object; otherwise its parts behind a tag, so that no related object reads as another */
+function relatedPart (ref: ObjectReference | undefined): string {
+  if (ref === undefined) return ''
+  return 'r' + part(ref.apiVersion) + part(ref.kind) + part(ref.namespace) + part(ref.name) + part(ref.uid ?? '') + part(ref.fieldPath ?? '')
+}
+
+function sameRelated (a: ObjectReference | undefined, b: ObjectReference | undefined): boolean {
+  if (a === b) return true
+  if (a === undefined || b === undefined) return false
+  return a.apiVersion === b.apiVersion && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name &&
+    (a.uid ?? '') === (b.uid ?? '') && (a.fieldPath ?? '') === (b.fieldPath ?? '')
 }
 
 function sharedPart (p: KeyParts): string {
@@ -66,7 +83,7 @@ function sameShared (a: KeyParts, b: KeyParts): boolean {
 }
 
 function eventKeyOf (shared: string, p: KeyParts): string {
-  return EVENT_TAG + shared + part(p.fieldPath) + part(p.message)
+  return EVENT_TAG + shared + part(p.fieldPath) + part(p.message) + relatedPart(p.related)
 }
 
 export interface OccurrenceKeys {
@@ -139,7 +156,8 @@ function repeatsParts (p: KeyParts, shape: EventShape): boolean {
   const ref = shape.regarding
   return p.namespace === shape.namespace && p.apiVersion === ref.apiVersion && p.kind === ref.kind &&
     p.objectNamespace === ref.namespace && p.name === ref.name && p.uid === (ref.uid ?? '') && p.type === shape.type &&
-    p.reason === shape.reason && p.action === shape.action && p.fieldPath === (ref.fieldPath ?? '') && p.message === shape.message
+    p.reason === shape.reason && p.action === shape.action && p.fieldPath === (ref.fieldPath ?? '') && p.message === shape.message &&
+    sameRelated(p.related, shape.related)
 }
 
 /** requests about one object and type share one token bucket, whatever the reason or message */
@@ -153,7 +171,9 @@ export function spamKey (source: Source, shape: EventShape): string {
  */
 export function nameIdentity (source: Source, shape: EventShape, aggregate: boolean): string {
   const parts = [source.component, shape.namespace, ...objectParts(shape.regarding)]
-  return aggregate
-    ? JSON.stringify(['aggregate', ...parts, shape.type, shape.reason, shape.action])
-    : JSON.stringify([...parts, shape.regarding.fieldPath ?? '', shape.type, shape.reason, shape.action, shape.message])
+  if (aggregate) return JSON.stringify(['aggregate', ...parts, shape.type, shape.reason, shape.action])
+  const single = [...parts, shape.regarding.fieldPath ?? '', shape.type, shape.reason, shape.action, shape.message]
+  // Appended only when there is one: the names of Events without a related object stay what they were.
+  if (shape.related !== undefined) single.push('related', ...objectParts(shape.related), shape.related.fieldPath ?? '')
+  return JSON.stringify(single)
 }

@@ -18,6 +18,8 @@ export interface EventRecord {
   readonly namespace: string
   readonly spamKey: string
   readonly regarding: ObjectReference
+  /** the second object the Event names; never on an aggregate, which stands for several */
+  readonly related?: ObjectReference
   readonly type: string
   readonly reason: string
   readonly action: string
@@ -72,6 +74,7 @@ export interface NewRecord {
   namespace: string
   spamKey: string
   regarding: ObjectReference
+  related?: ObjectReference
   type: string
   reason: string
   action: string

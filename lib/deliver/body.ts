@@ -44,6 +44,11 @@ export function objectReference (ref: ObjectReference): Record<string, string> {
   return out
 }
 
+/** `related` in either API, when the Event names a second object; it can't change once written */
+function relatedField (record: EventRecord): { related?: Record<string, string> } {
+  return record.related === undefined ? {} : { related: objectReference(record.related) }
+}
+
 function metadata (record: EventRecord, writer: Writer, writeId: string, withName: boolean): Record<string, unknown> {
   const meta: Record<string, unknown> = withName ? { name: record.name, namespace: record.namespace } : {}
   if (!withName && record.resourceVersion !== undefined) meta.resourceVersion = record.resourceVersion
@@ -62,6 +67,7 @@ export function createBody (api: EventsApi, writer: Writer, record: EventRecord,
       reason: record.reason,
       message: record.message,
       action: record.action,
+      ...relatedField(record),
       source: { component: writer.component, host: writer.instance },
       reportingComponent: writer.component,
       reportingInstance: writer.instance,
@@ -80,6 +86,7 @@ export function createBody (api: EventsApi, writer: Writer, record: EventRecord,
     type: record.type,
     reason: record.reason,
     action: record.action,
+    ...relatedField(record),
     reportingController: writer.component,
     reportingInstance: writer.instance,
     eventTime: microTime(record.firstTime)

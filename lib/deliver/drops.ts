@@ -69,6 +69,10 @@ export function createDropReporter (opts: {
   /** occurrences dropped since the latest notice, so each notice tells how many the ones left out stood for */
   let droppedSinceNotice = 0
   const group = opts.api === 'v1' ? '' : 'events.k8s.io'
+  // RBAC grants each API group apart: a role made for core/v1 events does not cover events.k8s.io.
+  const groupName = opts.api === 'v1'
+    ? 'the core API group "" (option api: \'v1\')'
+    : 'the API group "events.k8s.io" (option api: \'events.k8s.io/v1\')'
 
   function explain (cause: DropCause, count: number, about: AboutEvent, detail: DropDetail): void {
     const answer = detail.status === undefined ? '' : ` (${detail.status}${detail.reason ? ' ' + detail.reason : ''})`
@@ -82,7 +86,7 @@ export function createDropReporter (opts: {
         const verb = VERBS[detail.op ?? 'create']
         diagnostics.warn(`forbidden:${verb}:${group}`,
           `not allowed to ${verb} events in namespace "${about.namespace}"${answer}: ${detail.message}. ` +
-          `Events are dropped until the service account may create, patch and get events; grant it with this rule in a ClusterRole: ${RBAC_RULE}`,
+          `Events are dropped until the service account may create, patch and get events in ${groupName}; grant it with this rule in a ClusterRole: ${RBAC_RULE}`,
           RBAC_REPEAT_MS)
         return
       }

@@ -77,7 +77,11 @@ function digitsEnd (line: string, start: number): number {
  * frozen references by identity (see correlate/keys.ts), which is only worth it for references that come back.
  */
 function shared (shapes: EventShape[]): EventShape[] {
-  return shapes.map(shape => ({ ...shape, regarding: Object.freeze({ ...shape.regarding }) }))
+  return shapes.map(shape => ({
+    ...shape,
+    regarding: Object.freeze({ ...shape.regarding }),
+    related: shape.related === undefined ? undefined : Object.freeze({ ...shape.related })
+  }))
 }
 
 function templateOf (prefix: string, suffix: string, digits: number, shapes: EventShape[]): Template {
@@ -99,8 +103,8 @@ function copyOf (text: string): string {
   return JSON.parse(JSON.stringify(text)) as string
 }
 
-function timed ({ type, reason, message, action, regarding, namespace }: EventShape, time: number): EventShape {
-  return { type, reason, message, action, regarding, namespace, time }
+function timed ({ type, reason, message, action, regarding, related, namespace }: EventShape, time: number): EventShape {
+  return { type, reason, message, action, regarding, related, namespace, time }
 }
 
 const NO_MATCH = -1

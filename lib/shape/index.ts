@@ -1,5 +1,5 @@
 // The second stage: what each event says (type, reason, message, action) and whom it is about.
-import type { Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, SerializedError, Stats } from '../types.js'
+import type { Config, Diagnostics, EventShape, EventsApi, ObjectReference, SelectedLine, SerializedError, Stats } from '../types.js'
 import { describeError, ownField } from '../fields.js'
 import { isEventObject, toReferences } from './reference.js'
 import { MAX_WORD_BYTES, cleanWhitespace, removeWhitespace, truncateEnd } from '../text.js'
@@ -14,6 +14,8 @@ export interface ShapeContext {
   api: EventsApi
   diagnostics: Diagnostics
   objectKey: string
+  /** where the related object is named; absent: Events name none */
+  related?: RelatedBinding
   /** counts lines whose binding was wrong in any way (e.g. the transport's Stats) */
   stats?: Pick<Stats, 'invalidBindings'>
 }
@@ -69,6 +71,47 @@ function distinctReferences (refs: ObjectReference[]): ObjectReference[] {
   return distinct
 }
 
+/** Where the related binding is found: its key (for diagnostics) and its path, split once. */
+export interface RelatedBinding {
+  key: string
+  path: readonly string[]
+}
+
+/**
+ * The related binding of this configuration; none when it would be the object binding, or hold it or lie in it (an
+ * objectKey such as 'k8sRelated.object' beside the default relatedKey).
+ */
+export function relatedBindingOf (config: Pick<Config, 'objectKey' | 'relatedKey'>): RelatedBinding | undefined {
+  const { objectKey, relatedKey } = config
+  if (relatedKey === objectKey || objectKey.startsWith(relatedKey + '.') || relatedKey.startsWith(objectKey + '.')) return undefined
+  return { key: relatedKey, path: relatedKey.split('.') }
+}
+
+/**
+ * The related object of a line: one object body or reference under the related binding. A line without it costs
+ * one property lookup; a bad one is told, and its Events are written without it.
+ */
+function relatedOf (line: SelectedLine, ctx: ShapeContext, lineCounted: boolean): ObjectReference | undefined {
+  if (ctx.related === undefined) return undefined
+  let value: unknown = line.fields
+  for (const key of ctx.related.path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  const label = ctx.related.key
+  if (value === undefined || value === null) return undefined
+  const { refs, problems } = Array.isArray(value)
+    ? { refs: [], problems: [`the '${label}' binding is a list: an Event names at most one related object`] }
+    : toReferences(value, label)
+  if (problems.length > 0) {
+    // A line is counted once, whichever of its bindings is wrong.
+    if (ctx.stats !== undefined && !lineCounted) ctx.stats.invalidBindings++
+    ctx.diagnostics.warn(`invalid-binding:${label}`, `${problems.join('. ')}; the Event is written without a related object`)
+    return undefined
+  }
+  return refs[0]
+}
+
 /** The events a selected line asks for: one per valid object it names (0..100). Never throws. */
 export function shapeEvents (line: SelectedLine, ctx: ShapeContext): EventShape[] {
   try {
@@ -85,12 +128,14 @@ export function shapeEvents (line: SelectedLine, ctx: ShapeContext): EventShape[
     const reason = reasonOf(line, err, ctx)
     const message = formatMessage(line.message, err)
     const action = word(ownField(line.fields, 'action')) ?? ctx.defaultAction
+    const related = relatedOf(line, ctx, problems.length > 0)
     return targets.map(target => ({
       type,
       reason,
       message,
       action,
       regarding: target,
+      related,
       namespace: target.namespace !== '' ? target.namespace : ctx.clusterNamespace,
       time: line.time
     }))

@@ -5,7 +5,8 @@ import { systemClock } from '../clock.js'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
 import { parseOptions } from '../options.js'
-import { bindingOf, eventLine, levelOf } from './pick.js'
+import { bindingOf, eventLine, levelOf, type Related } from './pick.js'
+import { relatedBindingOf } from '../shape/index.js'
 import { resolveWinstonLevels } from './levels.js'
 import { startWorkerThread, type WorkerThread } from './worker-thread.js'
 
@@ -38,6 +39,8 @@ export class K8sEventsTransport extends Transport {
   private readonly options: Record<string, unknown>
   private readonly path: string[]
   private readonly firstKey: string
+  /** where the related object's binding is read; undefined when the options leave none */
+  private readonly relatedPath: readonly string[] | undefined
   private readonly diagnostics = createDiagnostics()
   private worker: WorkerThread | undefined
   private workerFailed = false
@@ -59,6 +62,7 @@ export class K8sEventsTransport extends Transport {
     this.options = workerOptions(options)
     this.path = objectPath(this.options.objectKey)
     this.firstKey = this.path[0]
+    this.relatedPath = relatedBindingOf(parseOptions(this.options).config)?.path
     // winston-transport reads the logger's levels on 'pipe' (registered first); the worker starts with them.
     this.on('pipe', () => this.startWorker())
     this.on('newListener', (name: string | symbol) => { if (name === 'logged') this.emitsLogged = true })
@@ -112,7 +116,13 @@ export class K8sEventsTransport extends Transport {
       this.droppedClosed++
       return
     }
-    if (this.worker?.write(eventLine(info, binding, this.path, level)) !== true) this.dropHere()
+    if (this.worker?.write(eventLine(info, binding, this.path, level, this.relatedOf(info))) !== true) this.dropHere()
+  }
+
+  private relatedOf (info: Info): Related | undefined {
+    if (this.relatedPath === undefined) return undefined
+    const binding = bindingOf(info, this.relatedPath)
+    return binding === undefined ? undefined : { path: this.relatedPath, binding }
   }
 
   private dropHere (): void {

@@ -149,6 +149,41 @@ function cachedBindingText (path: readonly string[], binding: unknown): string {
 }
 
 /**
+ * Both bindings under one first key, as one object: JSON with a key twice keeps only the last. The options make
+ * sure neither path lies inside the other, so every object on the way is made here.
+ */
+function sharedRootText (path: readonly string[], binding: unknown, related: Related): string {
+  const root: Record<string, unknown> = {}
+  for (const [at, value] of [[path, binding], [related.path, related.binding]] as const) {
+    let node = root
+    for (let i = 0; i < at.length - 1; i++) {
+      const next = node[at[i]]
+      node = (node[at[i]] = isRecord(next) ? next : {}) as Record<string, unknown>
+    }
+    node[at[at.length - 1]] = k8sObjectSerializer(value)
+  }
+  let text: string
+  try {
+    text = JSON.stringify(root[path[0]]) ?? 'null'
+  } catch {
+    text = JSON.stringify(`[${typeof binding} that is not JSON]`)
+  }
+  return `${JSON.stringify(path[0])}:${text}`
+}
+
+function bindingsText (path: readonly string[], binding: unknown, related: Related | undefined): string {
+  if (related === undefined) return cachedBindingText(path, binding)
+  if (related.path[0] !== path[0]) return cachedBindingText(path, binding) + ',' + cachedBindingText(related.path, related.binding)
+  return sharedRootText(path, binding, related)
+}
+
+/** the related object's binding of a line, and where the worker looks for it */
+export interface Related {
+  path: readonly string[]
+  binding: unknown
+}
+
+/**
  * JSON text of a string, remembering the latest one: a call site logs the same message and reason line after line,
  * and JSON.stringify would escape them again every time.
  */
@@ -169,11 +204,11 @@ const messageTexts = new LastText()
 const reasonTexts = new LastText()
 
 /**
- * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding, level, time, msg, err, and
+ * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding (and the related one), level, time, msg, err, and
  * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
  */
-export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string): string {
-  let line = `{${cachedBindingText(path, binding)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${messageTexts.of(messageOf(info))}`
+export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string, related?: Related): string {
+  let line = `{${bindingsText(path, binding, related)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${messageTexts.of(messageOf(info))}`
   const err = errorOf(info)
   if (err !== undefined) line += `,"err":${JSON.stringify(err)}`
   const { reason, eventType, action } = info

@@ -22,6 +22,7 @@ export function testConfig (over: TestConfigOverrides = {}): Config {
     component: 'pino-k8s-events',
     instance: over.instance ?? 'devbox-1',
     objectKey: 'k8sObject',
+    relatedKey: 'k8sRelated',
     minLevel: 'info',
     eventTypes: { info: 'Normal', warn: 'Warning' },
     defaultReason: 'Logging',
