@@ -8,7 +8,7 @@ import { openTarget } from '../target.js'
 import type { LineKind, ThroughputAnswer, ThroughputInput } from './throughput-app.js'
 
 const REPETITIONS = sized(5, 1)
-const MAX_LINES: Record<LineKind, number> = { plain: sized(2_000_000, 20_000), bound: sized(1_000_000, 10_000), mixed: sized(2_000_000, 20_000) }
+const MAX_LINES: Record<LineKind, number> = { plain: sized(2_000_000, 20_000), bound: sized(1_000_000, 10_000), mixed: sized(2_000_000, 20_000), spread: sized(1_000_000, 10_000) }
 /** pino-k8s-events ÷ discarding worker; the mix has no bar of its own: it tells whether the worker keeps up with case 1's application */
 const BAR_RATIO: Partial<Record<LineKind, number>> = { plain: 0.95, bound: 0.8 }
 /** the paced runs: this share of the discarding worker's rate, measured just before */
@@ -19,7 +19,8 @@ const WARM_SECONDS = sized(1, 0)
 const KIND_WORDS: Record<LineKind, string> = {
   plain: 'lines without a binding',
   bound: 'lines bound to one object (deduplicated into one Event)',
-  mixed: 'case 1\'s mix (one line in ten bound to one of 20 objects)'
+  mixed: 'case 1\'s mix (one line in ten bound to one of 20 objects)',
+  spread: 'lines bound to one of 1,000 objects (one Event each)'
 }
 
 /** RSS samples once the heaps have reached their working size; a backlog makes them climb from there. */

@@ -6,9 +6,10 @@
 import type { EventShape } from '../types.js'
 import { epochMilliseconds } from './index.js'
 
-const REMEMBERED_LINES = 32
-/** longer lines are rare and always parsed: the remembered text stays small */
-const MAX_LINE_LENGTH = 8192
+/** enough for a line per object of an operator watching a thousand or two, each of a few hundred characters */
+export const REMEMBERED_LINES = 2048
+/** longer lines are rare and always parsed: the remembered text stays small (at most 8 MB) */
+const MAX_LINE_LENGTH = 4096
 /** integers of up to 15 digits are exact in a double, as JSON.parse reads them */
 const MAX_DIGITS = 15
 /**
@@ -110,9 +111,12 @@ const OTHER_DIGITS = -2
 export function createRepeatedLines (timeKey: string): RepeatedLines {
   // How the time key starts its value in pino's JSON, which writes no space after the colon.
   const timeNeedle = `${JSON.stringify(timeKey)}:`
+  /** oldest first once full, in a ring: the next to be forgotten is at `oldest` */
   const templates: Template[] = []
+  /** the same templates by the text after their time's digits, where lines of one object differ from another's */
+  const bySuffix = new Map<string, Template>()
   let oldest = 0
-  let lastMatched = 0
+  let lastMatched: Template | undefined
   let unknownInRow = 0
   /** the latest line looked up and not known, and the unverified template it matched but for its digits */
   let unknown: { line: string, template?: Template } | undefined
@@ -139,22 +143,32 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
     return shapes.map(shape => timed(shape, time))
   }
 
+  /** the template of the text around the line's time, found by the text after the time's digits */
+  function templateAround (line: string): Template | undefined {
+    if (bySuffix.size === 0) return undefined
+    const found = line.indexOf(timeNeedle)
+    if (found < 0) return undefined
+    const template = bySuffix.get(line.slice(digitsEnd(line, found + timeNeedle.length)))
+    return template !== undefined && template.prefix.length === found + timeNeedle.length ? template : undefined
+  }
+
   function shapesOf (line: string): EventShape[] | undefined {
     unknown = undefined
     if (unknownInRow >= SPARSE_AFTER && ++unknownInRow % SPARSE_EVERY !== 0) return undefined
-    let template: Template | undefined
-    // Most lines repeat the template the line before them matched: the probes are for the others.
-    for (let n = 0, index = lastMatched; n < templates.length; n++, index = index + 1 < templates.length ? index + 1 : 0) {
-      const digits = match(templates[index], line, n > 0)
-      if (digits >= 0) {
-        lastMatched = index
-        unknownInRow = 0
-        return atTime(templates[index].shapes, digits)
-      }
-      if (digits === OTHER_DIGITS) template = templates[index]
+    // Most lines repeat the template the line before them matched: the probes tell the others for a few reads.
+    let template = lastMatched
+    let digits = template === undefined ? NO_MATCH : match(template, line, false)
+    if (digits === NO_MATCH) {
+      template = templateAround(line)
+      digits = template === undefined ? NO_MATCH : match(template, line, true)
+    }
+    if (template !== undefined && digits >= 0) {
+      lastMatched = template
+      unknownInRow = 0
+      return atTime(template.shapes, digits)
     }
     if (unknownInRow < SPARSE_AFTER) unknownInRow++
-    unknown = { line, template }
+    unknown = { line, template: digits === OTHER_DIGITS ? template : undefined }
     return undefined
   }
 
@@ -178,10 +192,14 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
       return
     }
     const template = templateOf(copyOf(line.slice(0, start)), copyOf(line.slice(end)), digits, shapes)
+    bySuffix.set(template.suffix, template)
     if (templates.length < REMEMBERED_LINES) {
       templates.push(template)
       return
     }
+    const forgotten = templates[oldest]
+    if (bySuffix.get(forgotten.suffix) === forgotten) bySuffix.delete(forgotten.suffix)
+    if (lastMatched === forgotten) lastMatched = undefined
     templates[oldest] = template
     oldest = (oldest + 1) % REMEMBERED_LINES
   }
