@@ -135,6 +135,23 @@ t.test(`at most ${REMEMBERED_LINES} lines are remembered`, async t => {
   t.ok(repeats.shapesOf(linesOf(1000)[2]), 'each of a thousand objects is found among the others')
 })
 
+t.test('lines that carry the binding before their time (the winston transport writes them so) are remembered per object', async t => {
+  const repeats = createRepeatedLines('time')
+  const objects = 300
+  const lineOf = (n: number, time: number): string =>
+    `{"k8sObject":${JSON.stringify({ ...pod, metadata: { ...pod.metadata, name: `web-${n}`, uid: `uid-${n}` } })},"level":40,"time":${time},"msg":"reconciled","reason":"Reconciled"}`
+  // Each object's third line is a repeat, as lines of objects an application keeps logging about are.
+  for (let n = 0; n < objects; n++) for (const time of [T0, T0 + 1, T0 + 2]) through(repeats, lineOf(n, time))
+  let remembered = 0
+  for (let n = 0; n < objects; n++) {
+    const line = lineOf((n * 7) % objects, T0 + 3)
+    const known = repeats.shapesOf(line)
+    if (known !== undefined) remembered++
+    t.same(known ?? parsed(line), parsed(line))
+  }
+  t.equal(remembered, objects, 'every object\'s line is found, in any order')
+})
+
 t.test('through the line handler: repeats of lines that warned warn and count again, valid repeats count exactly', async t => {
   const server = await startApiServerWith(['lab'])
   t.teardown(async () => await server.close())

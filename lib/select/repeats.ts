@@ -131,8 +131,9 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
   const timeNeedle = `${JSON.stringify(timeKey)}:`
   /** oldest first once full, in a ring: the next to be forgotten is at `oldest` */
   const templates: Template[] = []
-  /** the same templates by the text after their time's digits, where lines of one object differ from another's */
+  /** the latest templates by the text after their time's digits, and by the text before them */
   const bySuffix = new Map<string, Template>()
+  const byPrefix = new Map<string, Template>()
   let oldest = 0
   let lastMatched: Template | undefined
   let unknownInRow = 0
@@ -166,9 +167,10 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
   let lookedUp: Template | undefined
 
   /**
-   * The line's digits when a template has the text around its time, found by the text after the time's digits (where
-   * lines about different objects differ), else NO_MATCH or OTHER_DIGITS; the template goes to `lookedUp`. The map
-   * has compared that text whole: only the short text before the time is left to compare.
+   * The line's digits when a template has the text around its time, else NO_MATCH or OTHER_DIGITS; the template goes
+   * to `lookedUp`. Lines about different objects differ after the time when pino writes them (the bindings come
+   * after it) and before it when the binding comes first (the winston transport's lines): a template is found by
+   * the text on either side, whose equality the map has checked, and only the other side is left to compare.
    */
   function lookUp (line: string): number {
     lookedUp = undefined
@@ -177,8 +179,11 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
     if (found < 0) return NO_MATCH
     const start = found + timeNeedle.length
     const end = digitsEnd(line, start)
-    const template = bySuffix.get(line.slice(end))
-    if (template === undefined || template.prefix.length !== start || line.lastIndexOf(template.prefix, 0) !== 0) return NO_MATCH
+    let template = bySuffix.get(line.slice(end))
+    if (template === undefined || template.prefix.length !== start || line.lastIndexOf(template.prefix, 0) !== 0) {
+      template = byPrefix.get(line.slice(0, start))
+      if (template === undefined || template.suffix.length !== line.length - end || line.slice(end) !== template.suffix) return NO_MATCH
+    }
     const value = integerAt(line, start, end)
     if (value < 0) return NO_MATCH
     lookedUp = template
@@ -234,12 +239,14 @@ export function createRepeatedLines (timeKey: string): RepeatedLines {
     }
     const template = templateOf(copyOf(line.slice(0, start)), copyOf(line.slice(end)), digits, shapes)
     bySuffix.set(template.suffix, template)
+    byPrefix.set(template.prefix, template)
     if (templates.length < REMEMBERED_LINES) {
       templates.push(template)
       return
     }
     const forgotten = templates[oldest]
     if (bySuffix.get(forgotten.suffix) === forgotten) bySuffix.delete(forgotten.suffix)
+    if (byPrefix.get(forgotten.prefix) === forgotten) byPrefix.delete(forgotten.prefix)
     if (lastMatched === forgotten) lastMatched = undefined
     // Templates that it followed may still point at it until they are followed by another: it keeps nothing alive.
     forgotten.followedBy = undefined
