@@ -27,6 +27,8 @@ export interface Row {
   /** the requirement, when there is one */
   bar?: string
   met?: boolean
+  /** the paired ratios were spread too wide to tell met from missed: `met` is left out */
+  noisy?: boolean
   /** absolute figures, for context only */
   context?: string
 }
@@ -174,4 +176,55 @@ export const FLAT_RATIO = 1.1
 export function describeDrops (dropped: Record<string, number> | undefined): string {
   const causes = Object.entries(dropped ?? {}).filter(([, n]) => n > 0).map(([cause, n]) => `${count(n)} ${cause}`)
   return causes.length === 0 ? 'none' : causes.join(', ')
+}
+
+/**
+ * A bar over paired ratios: `atMost` (≤ limit) or `atLeast` (≥ limit). Its margin is how far the limit lies from 1,
+ * the same-cost ratio: a spread of paired ratios wider than that cannot tell met from missed.
+ */
+export interface PairedBar { limit: number, direction: 'atMost' | 'atLeast' }
+
+export interface PairedVerdict {
+  median: number
+  /** the middle half of the paired ratios (nearest-rank 25th to 75th percentile): one odd pair does not widen it */
+  low: number
+  high: number
+  /** too noisy to judge: the middle half is wider than the bar's margin and lies on both sides of the limit */
+  noisy: boolean
+  /** undefined when noisy */
+  met?: boolean
+}
+
+export function judgePairs (ratios: number[], bar: PairedBar): PairedVerdict {
+  const value = median(ratios)
+  const low = percentile(ratios, 25)
+  const high = percentile(ratios, 75)
+  const margin = Math.abs(bar.limit - 1)
+  // A middle half wholly on one side of the limit says which side the run is on, however wide it is.
+  const straddles = low < bar.limit && high > bar.limit
+  const noisy = !(ratios.length > 0) || (high - low > margin && straddles)
+  const met = bar.direction === 'atMost' ? atMost(value, bar.limit) : atLeast(value, bar.limit)
+  return { median: value, low, high, noisy, met: noisy ? undefined : met }
+}
+
+/**
+ * Runs paired measurements (`pair(i)` answers one pair's ratio) until they can be judged: `pairs` of them, then two
+ * more at a time while they are too noisy, up to `maxPairs`. A run still too noisy then says so.
+ */
+export async function pairedRatios (pairs: number, maxPairs: number, bar: PairedBar, pair: (index: number) => Promise<number>): Promise<{ ratios: number[], verdict: PairedVerdict }> {
+  const ratios: number[] = []
+  while (ratios.length < pairs) ratios.push(await pair(ratios.length))
+  let verdict = judgePairs(ratios, bar)
+  while (verdict.noisy && ratios.length < maxPairs) {
+    progress(`paired ratios ${fixed(verdict.low, 3)}–${fixed(verdict.high, 3)} (middle half) are too spread to judge against ${fixed(bar.limit, 2)}: two more pairs`)
+    for (let i = 0; i < 2 && ratios.length < maxPairs; i++) ratios.push(await pair(ratios.length))
+    verdict = judgePairs(ratios, bar)
+  }
+  return { ratios, verdict }
+}
+
+/** How a verdict reads in a row's context. */
+export function spreadWords (verdict: PairedVerdict, bar: PairedBar): string {
+  const words = `middle half of the paired ratios ${fixed(verdict.low, 3)}–${fixed(verdict.high, 3)}`
+  return verdict.noisy ? `${words}: wider than the bar's margin (${fixed(Math.abs(bar.limit - 1), 2)}) and on both sides of it, too noisy to judge` : words
 }

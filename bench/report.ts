@@ -15,7 +15,8 @@ function cell (text: string | undefined): string {
   return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
-function metCell (met: boolean | undefined): string {
+function metCell (met: boolean | undefined, noisy: boolean | undefined): string {
+  if (noisy === true) return '**too noisy to judge**'
   if (met === undefined) return ''
   return met ? 'met' : '**missed**'
 }
@@ -31,7 +32,7 @@ export function resultsTable (outcomes: CaseOutcome[]): string {
       continue
     }
     for (const row of outcome.result.rows) {
-      lines.push(`| ${outcome.id} | ${cell(outcome.result.title)} | ${cell(row.measure)} | ${cell(row.value)} | ${cell(row.bar)} | ${metCell(row.met)} | ${cell(row.context)} |`)
+      lines.push(`| ${outcome.id} | ${cell(outcome.result.title)} | ${cell(row.measure)} | ${cell(row.value)} | ${cell(row.bar)} | ${metCell(row.met, row.noisy)} | ${cell(row.context)} |`)
     }
   }
   return lines.join('\n')
@@ -39,6 +40,7 @@ export function resultsTable (outcomes: CaseOutcome[]): string {
 
 export function resultsMarkdown (outcomes: CaseOutcome[], machine: Machine, scale: Scale): string {
   const missed = outcomes.flatMap(outcome => (outcome.result?.rows ?? []).filter(row => row.met === false).map(row => `case ${outcome.id}: ${row.measure}`))
+  const noisy = outcomes.flatMap(outcome => (outcome.result?.rows ?? []).filter(row => row.noisy === true))
   const sections = outcomes.map(outcome => {
     const lines = [`### ${outcome.id}. ${outcome.title}`, '']
     if (outcome.result !== undefined) {
@@ -63,7 +65,10 @@ export function resultsMarkdown (outcomes: CaseOutcome[], machine: Machine, scal
     '',
     resultsTable(outcomes),
     '',
-    missed.length === 0 ? 'Every bar was met.' : `Bars missed: ${missed.length}.`,
+    [
+      missed.length === 0 && noisy.length === 0 ? 'Every bar was met.' : missed.length > 0 ? `Bars missed: ${missed.length}.` : '',
+      noisy.length > 0 ? `Too noisy to judge: ${noisy.length} (the machine was too busy; run again on a quieter one).` : ''
+    ].filter(text => text !== '').join(' '),
     '',
     '## Cases',
     '',

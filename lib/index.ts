@@ -1,6 +1,6 @@
 // The pino transport: wires select → shape → correlate → deliver inside pino's worker thread.
 import { workerData } from 'node:worker_threads'
-import type { Transform } from 'node:stream'
+import type { Writable } from 'node:stream'
 import { resolveLevels } from './select/levels.js'
 import { PINO_INPUT_KEYS } from './pipeline.js'
 import { createWorkerDestination } from './worker-destination.js'
@@ -21,7 +21,7 @@ function pinoSendsConfig (): boolean {
   return (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true
 }
 
-export default async function pinoK8sEvents (rawOptions: unknown = {}): Promise<Transform> {
+export default async function pinoK8sEvents (rawOptions: unknown = {}): Promise<Writable> {
   return await createWorkerDestination<PinoConfig>({
     rawOptions,
     exitWaiter: ms => `pino waits at most ${ms} ms for a transport`,

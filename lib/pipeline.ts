@@ -7,7 +7,8 @@ import { createReferenceAdvice } from './shape/reference-advice.js'
 import type { resolveLevels } from './select/levels.js'
 import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
-import { createSelector } from './select/index.js'
+import { createSelector, type Selector } from './select/index.js'
+import { createLineReader, type LineReader } from './select/lines.js'
 import { createRepeatedLines } from './select/repeats.js'
 import { relatedBindingOf, shapeEvents } from './shape/index.js'
 import type { Config, Diagnostics, EventShape } from './types.js'
@@ -56,15 +57,35 @@ export function createEventRecorder (config: Config, diagnostics: Diagnostics, c
   }
 }
 
-/** Selects and shapes one line, and records each Event it asks for. Never throws. */
-export function createLineHandler (opts: {
+export interface LineHandlerOptions {
   config: Config
   levels: ReturnType<typeof resolveLevels>
   keys: InputKeys
   recorder: Recorder
   diagnostics: Diagnostics
   counters: LineStats
-}): (line: string) => void {
+}
+
+/** Selects and shapes one line, and records each Event it asks for. Never throws. */
+export function createLineHandler (opts: LineHandlerOptions): (line: string) => void {
+  return createStages(opts).handleLine
+}
+
+/**
+ * The same for text of many lines, as the worker receives it: only the lines that mention the binding are cut out
+ * and handled, the others are counted. Never throws.
+ */
+export function createTextHandler (opts: LineHandlerOptions): LineReader {
+  const { handleLine, findMention } = createStages(opts)
+  const { counters } = opts
+  return createLineReader({
+    findMention,
+    onLine: handleLine,
+    onOtherLines: count => { counters.linesRead += count }
+  })
+}
+
+function createStages (opts: LineHandlerOptions): { handleLine: (line: string) => void, findMention: Selector['findMention'] } {
   const { config, levels, keys, recorder, counters } = opts
   // A line that warned is never remembered: each of its repeats must warn and count again.
   let warnings = 0
@@ -111,7 +132,7 @@ export function createLineHandler (opts: {
     return shapes
   }
 
-  return line => {
+  function handleLine (line: string): void {
     counters.linesRead++
     try {
       const shapes = shapesOf(line)
@@ -122,4 +143,6 @@ export function createLineHandler (opts: {
       diagnostics.warn('line', `could not handle a log line: ${describeError(err)}`)
     }
   }
+
+  return { handleLine, findMention: selector.findMention }
 }

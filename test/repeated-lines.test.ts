@@ -2,7 +2,7 @@
 // give exactly what parsing them would, and nothing that is not such a repeat may pass for one.
 import t from 'tap'
 import pino from 'pino'
-import { createRepeatedLines } from '../lib/select/repeats.js'
+import { createRepeatedLines, REMEMBERED_LINES } from '../lib/select/repeats.js'
 import { createSelector } from '../lib/select/index.js'
 import { PINO_LEVELS } from '../lib/select/levels.js'
 import { shapeEvents } from '../lib/shape/index.js'
@@ -124,13 +124,32 @@ t.test('a line whose time is written twice never stands for other times', async 
   }
 })
 
-t.test('at most 32 lines are remembered', async t => {
+t.test(`at most ${REMEMBERED_LINES} lines are remembered`, async t => {
   const repeats = createRepeatedLines('time')
   const linesOf = (n: number): string[] => pinoLines([T0, T0 + 1, T0 + 2], logger => logger.child({ k8sObject: { ...pod, metadata: { ...pod.metadata, name: `web-${n}` } } }).warn('x'))
-  for (let n = 0; n < 33; n++) for (const line of linesOf(n).slice(0, 2)) through(repeats, line)
+  // Each object's third line is a repeat, as lines of objects an operator keeps logging about are.
+  for (let n = 0; n <= REMEMBERED_LINES; n++) for (const line of linesOf(n)) through(repeats, line)
   t.equal(repeats.shapesOf(linesOf(0)[2]), undefined, 'the first one is forgotten')
   t.ok(repeats.shapesOf(linesOf(1)[2]))
-  t.ok(repeats.shapesOf(linesOf(32)[2]))
+  t.ok(repeats.shapesOf(linesOf(REMEMBERED_LINES)[2]))
+  t.ok(repeats.shapesOf(linesOf(1000)[2]), 'each of a thousand objects is found among the others')
+})
+
+t.test('lines that carry the binding before their time (the winston transport writes them so) are remembered per object', async t => {
+  const repeats = createRepeatedLines('time')
+  const objects = 300
+  const lineOf = (n: number, time: number): string =>
+    `{"k8sObject":${JSON.stringify({ ...pod, metadata: { ...pod.metadata, name: `web-${n}`, uid: `uid-${n}` } })},"level":40,"time":${time},"msg":"reconciled","reason":"Reconciled"}`
+  // Each object's third line is a repeat, as lines of objects an application keeps logging about are.
+  for (let n = 0; n < objects; n++) for (const time of [T0, T0 + 1, T0 + 2]) through(repeats, lineOf(n, time))
+  let remembered = 0
+  for (let n = 0; n < objects; n++) {
+    const line = lineOf((n * 7) % objects, T0 + 3)
+    const known = repeats.shapesOf(line)
+    if (known !== undefined) remembered++
+    t.same(known ?? parsed(line), parsed(line))
+  }
+  t.equal(remembered, objects, 'every object\'s line is found, in any order')
 })
 
 t.test('through the line handler: repeats of lines that warned warn and count again, valid repeats count exactly', async t => {

@@ -4,7 +4,7 @@ import { compileConsumer } from './helpers/consumer-types.js'
 
 const consumer = `
 import pino from 'pino'
-import type { Transform } from 'node:stream'
+import type { Writable } from 'node:stream'
 import pinoK8sEvents, { checkOptions, k8sObjectSerializer, serializers } from 'pino-k8s-events'
 import type { K8sEventsStats, PinoK8sEventsOptions } from 'pino-k8s-events'
 
@@ -38,7 +38,7 @@ const transport = pino.transport<PinoK8sEventsOptions>({ target: 'pino-k8s-event
 const logger = pino({ serializers }, transport)
 logger.child({ k8sObject: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } } }).warn('x')
 
-const stream: Promise<Transform> = pinoK8sEvents({ minLevel: 40 })
+const stream: Promise<Writable> = pinoK8sEvents({ minLevel: 40 })
 const trimmed: unknown = k8sObjectSerializer({})
 const sameSerializer: typeof k8sObjectSerializer = serializers.k8sObject
 const relatedSerializer: typeof k8sObjectSerializer = serializers.k8sRelated
@@ -56,7 +56,7 @@ const unknown: PinoK8sEventsOptions = { componnet: 'x' }
 // @ts-expect-error aggregate is false or an object
 const noTrue: PinoK8sEventsOptions = { aggregate: true }
 // @ts-expect-error the factory returns a promise
-const notSync: Transform = pinoK8sEvents()
+const notSync: Writable = pinoK8sEvents()
 
 export { stream, trimmed, sameSerializer, relatedSerializer, problems, stats, wrongApi, unknown, noTrue, notSync }
 `

@@ -1,4 +1,4 @@
-import type { Transform } from 'node:stream'
+import type { Writable } from 'node:stream'
 
 /**
  * Options of the pino-k8s-events transport. They cross into pino's worker thread by structured clone, so they are
@@ -176,7 +176,7 @@ export interface K8sObjectReference {
  * The transport factory pino calls in its worker thread (`transport: { target: 'pino-k8s-events', options }`).
  * Never rejects: trouble is reported on stderr.
  */
-export default function pinoK8sEvents (options?: PinoK8sEventsOptions): Promise<Transform>
+export default function pinoK8sEvents (options?: PinoK8sEventsOptions): Promise<Writable>
 
 /**
  * A pino serializer that trims an object body (or a list of them) to its reference

@@ -6,8 +6,8 @@ import { answer, readInput, runMain } from '../child.js'
 import { mainThreadCpuMs, podReference, rssMb, sleep } from '../harness.js'
 import { startBenchLogger, type Destination } from '../logger.js'
 
-/** mixed: case 1's stream, one line in ten bound to one of 20 objects */
-export type LineKind = 'plain' | 'bound' | 'mixed'
+/** mixed: case 1's stream, one line in ten bound to one of 20 objects; spread: every line bound to one of 1,000 */
+export type LineKind = 'plain' | 'bound' | 'mixed' | 'spread'
 
 export interface ThroughputInput {
   destination: Destination
@@ -39,6 +39,7 @@ export interface ThroughputAnswer {
 }
 
 const LINES_PER_CHUNK = 500
+const SPREAD_OBJECTS = 1000
 const PACE_TICK_MS = 5
 
 function lineOf (bound: boolean, namespace: string, object: string, time: number): string {
@@ -49,15 +50,30 @@ function lineOf (bound: boolean, namespace: string, object: string, time: number
   return JSON.stringify(fields) + '\n'
 }
 
-/** Each line a millisecond after the one before, as pino writes them: only the time differs between repeats. */
-function chunkOf (kind: LineKind, namespace: string): string {
+function objectOf (kind: LineKind, line: number): string {
+  if (kind === 'mixed') return `web-${Math.floor(line / 10) % 20}`
+  if (kind === 'spread') return `web-${line % SPREAD_OBJECTS}`
+  return 'web-0'
+}
+
+/**
+ * Each line a millisecond after the one before, as pino writes them: only the time differs between repeats. The
+ * chunks are written in turn; together they hold every object of the kind.
+ */
+function chunksOf (kind: LineKind, namespace: string): string[] {
   const started = Date.now()
-  let chunk = ''
-  for (let i = 0; i < LINES_PER_CHUNK; i++) {
-    const bound = kind === 'bound' || (kind === 'mixed' && i % 10 === 0)
-    chunk += lineOf(bound, namespace, kind === 'mixed' ? `web-${(i / 10) % 20}` : 'web-0', started + i)
+  const chunks: string[] = []
+  const count = kind === 'spread' ? Math.max(1, Math.ceil(SPREAD_OBJECTS / LINES_PER_CHUNK)) : 1
+  for (let c = 0; c < count; c++) {
+    let chunk = ''
+    for (let i = 0; i < LINES_PER_CHUNK; i++) {
+      const line = c * LINES_PER_CHUNK + i
+      const bound = kind !== 'plain' && (kind !== 'mixed' || line % 10 === 0)
+      chunk += lineOf(bound, namespace, objectOf(kind, line), started + line)
+    }
+    chunks.push(chunk)
   }
-  return chunk
+  return chunks
 }
 
 /** On a busy machine the wall time depends on what else runs; the CPU the worker took does not. */
@@ -72,13 +88,15 @@ runMain(async () => {
   const bench = await startBenchLogger(input.destination, { component: 'bench-throughput', kubeconfig: input.kubeconfig })
   const stream = bench.stream
   if (stream === undefined) throw new Error('case 2 needs a worker')
-  const chunk = chunkOf(input.kind, input.namespace)
+  const chunks = chunksOf(input.kind, input.namespace)
+  let next = 0
+  const nextChunk = (): string => chunks[next++ % chunks.length]
   // Waiting for 'drain' waits on Atomics.waitAsync, which does not keep a process alive, and pino unrefs its worker.
   const keepAlive = setInterval(() => {}, 1000)
 
   async function writeAsFastAsTaken (lines: number): Promise<void> {
     for (let written = 0; written < lines; written += LINES_PER_CHUNK) {
-      if (!stream!.write(chunk)) await once(stream!, 'drain')
+      if (!stream!.write(nextChunk())) await once(stream!, 'drain')
     }
   }
 
@@ -105,7 +123,7 @@ runMain(async () => {
     while (written < lines) {
       const due = Math.min(lines, Math.floor(((performance.now() - started) / 1000) * rate))
       while (written + LINES_PER_CHUNK <= due) {
-        stream.write(chunk)
+        stream.write(nextChunk())
         written += LINES_PER_CHUNK
       }
       if (written < lines) await sleep(PACE_TICK_MS)

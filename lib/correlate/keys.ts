@@ -112,8 +112,11 @@ class KeysOfParts implements OccurrenceKeys {
   }
 }
 
-/** objects whose latest keys are kept: lines about a few objects at a time interleave */
-const RECENT_OBJECTS = 64
+/**
+ * objects whose latest keys are kept: lines about many objects interleave, and each remembered line (see
+ * select/repeats.ts) may come back with its frozen reference
+ */
+const RECENT_OBJECTS = 2048
 
 interface Made { parts: KeyParts, shared: string, keys: OccurrenceKeys }
 

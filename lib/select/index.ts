@@ -22,6 +22,11 @@ export interface SelectorOptions {
 export interface Selector {
   /** whether the line may hold the binding: the only question most lines are asked */
   mentionsBinding (line: string): boolean
+  /**
+   * where text of many lines first mentions the binding's key at or after `from`, else -1: a chunk of lines is
+   * searched at once, and only the lines around a mention are looked at one by one
+   */
+  findMention (text: string, from: number): number
   select (line: string): SelectedLine | undefined
   /** lines that held the binding key but were not a JSON object */
   readonly invalidLines: number
@@ -94,12 +99,15 @@ export function createSelector (opts: SelectorOptions): Selector {
   // The search starts from the key's text: a '"' is in every few characters of JSON, where searching for a
   // needle that starts with one is several times slower.
   const needleTail = needle.slice(1)
-  function mentionsBinding (line: string): boolean {
-    if (typeof line !== 'string') return false
-    for (let at = line.indexOf(needleTail, 1); at !== -1; at = line.indexOf(needleTail, at + 1)) {
-      if (line.charCodeAt(at - 1) === QUOTE) return true
+  function findMention (text: string, from: number): number {
+    for (let at = text.indexOf(needleTail, from > 1 ? from : 1); at !== -1; at = text.indexOf(needleTail, at + 1)) {
+      if (text.charCodeAt(at - 1) === QUOTE) return at - 1
     }
-    return false
+    return -1
+  }
+
+  function mentionsBinding (line: string): boolean {
+    return typeof line === 'string' && findMention(line, 0) !== -1
   }
 
   function select (line: string): SelectedLine | undefined {
@@ -140,6 +148,7 @@ export function createSelector (opts: SelectorOptions): Selector {
 
   return {
     mentionsBinding,
+    findMention,
     select,
     get invalidLines () {
       return invalidLines

@@ -1,14 +1,14 @@
 // The winston transport's worker thread: thread-stream hands it the compact lines the application's thread picked,
 // and it runs them through the same pipeline as the pino transport.
 import { parentPort } from 'node:worker_threads'
-import type { Transform } from 'node:stream'
+import type { Writable } from 'node:stream'
 import { systemClock } from '../clock.js'
 import { PINO_INPUT_KEYS } from '../pipeline.js'
 import { createWorkerDestination } from '../worker-destination.js'
 import { resolveWinstonLevels } from './levels.js'
 import { CLOSING_MESSAGE, type WorkerData } from './protocol.js'
 
-export default async function winstonWorker (data: WorkerData): Promise<Transform> {
+export default async function winstonWorker (data: WorkerData): Promise<Writable> {
   // Once the transport closes, flush and close share one flushTimeout: the application waits for both.
   let closingSince: number | undefined
   parentPort?.on('message', (message: unknown) => {
