@@ -152,7 +152,7 @@ t.test('the operator runs as written, shows the Events printed under it, and exi
 })
 
 t.test('the command lines use flags the command has and scripts the package has', async t => {
-  const help = spawnSync(process.execPath, [join(root, 'dist', 'lib', 'cli.js'), '--help'], { encoding: 'utf8' }).stdout
+  const help = spawnSync(process.execPath, [join(root, 'dist', 'lib', 'cli', 'main.js'), '--help'], { encoding: 'utf8' }).stdout
   const scripts = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts)
   const docs = ['README.md', ...['command-line.md', 'development.md', 'performance.md'].map(file => join('docs', file))]
   for (const file of docs) {
