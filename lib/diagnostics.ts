@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { parentPort } from 'node:worker_threads'
 import type { Diagnostics } from './types.js'
+import { systemClock } from './clock.js'
 
 const DEFAULT_EVERY_MS = 60_000
 const MAX_KEYS = 1000
@@ -45,7 +46,8 @@ export function createDiagnostics (name = 'pino-k8s-events', write: (line: strin
   return {
     warn (key, message, everyMs = DEFAULT_EVERY_MS) {
       try {
-        const now = Date.now()
+        // Monotonic: a wall clock stepping back would silence a key for as long.
+        const now = systemClock.monotonic()
         const state = seen.get(key)
         if (state !== undefined && now - state.last < everyMs) {
           state.suppressed++

@@ -1,6 +1,7 @@
 // The recorder engine: every EventShape is counted on its Event at once (correlate) and written later
 // (deliver), so recording never waits on the API and never throws into pino's stream loop.
 import type { ApiClient, Config, Diagnostics, EventShape, Source, Stats } from './types.js'
+import { systemClock, type Clock } from './clock.js'
 import { createCorrelator } from './correlate/index.js'
 import { createDropReporter } from './deliver/drops.js'
 import { DROP_CAUSES } from './deliver/outcome.js'
@@ -22,7 +23,7 @@ export type LineStats = Pick<Stats, 'linesRead' | 'linesSelected' | 'invalidLine
 const STATS_EVERY_MS = 1000
 
 /**
- * The clock read once per turn of the event loop: pino hands the worker thousands of lines in one turn, and reading
+ * A clock read once per turn of the event loop: pino hands the worker thousands of lines in one turn, and reading
  * the clock costs about as much as counting an occurrence. Within a turn it lags by at most what the turn took,
  * milliseconds, which the aggregation window (minutes) does not notice; lines carry their own time.
  */
@@ -47,11 +48,13 @@ export function createRecorder (opts: {
   source: Source
   client: ApiClient
   diagnostics: Diagnostics
-  now?: () => number
+  /** the system's clocks unless a test steps its own */
+  clock?: Clock
   lineStats?: () => LineStats
 }): Recorder {
   const { config, source, client, diagnostics } = opts
-  const now = opts.now ?? Date.now
+  const clock = opts.clock ?? systemClock
+  const now = (): number => clock.monotonic()
   const observeTime = oncePerTurn(now)
   const counters: Stats = {
     linesRead: 0,
@@ -69,7 +72,7 @@ export function createRecorder (opts: {
   })
   // The correlator reports evictions to delivery, which needs the correlator itself: tie them after both exist.
   let evictionHandler: Scheduler | undefined
-  const correlator = createCorrelator({ config, source, onEvict: record => evictionHandler?.evicted(record) })
+  const correlator = createCorrelator({ config, source, wallClock: oncePerTurn(() => clock.wall()), onEvict: record => evictionHandler?.evicted(record) })
   const delivery = createScheduler({ config, source, client, correlator, drops, stats: counters, diagnostics, now })
   evictionHandler = delivery
   let closing: Promise<void> | undefined

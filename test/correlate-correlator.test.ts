@@ -284,8 +284,10 @@ t.test('a pinned record stays findable after the cache forgot it, and joins the 
   t.equal(total(first), 2)
 })
 
-t.test('an occurrence time the server cannot take falls back to the clock', async t => {
-  const c = makeCorrelator()
-  const observed = c.observe({ ...event(), time: Number.NaN }, 1_700_000_000_000, true)
+t.test('an occurrence time the server cannot take falls back to the wall clock, never to the monotonic one', async t => {
+  const c = createCorrelator({ config: correlation(), source, wallClock: () => 1_700_000_000_000, onEvict: () => {} })
+  // `now` (monotonic, milliseconds since the process started) would read as a time in 1970.
+  const observed = c.observe({ ...event(), time: Number.NaN }, 1234, true)
   t.equal(observed?.record.firstTime, 1_700_000_000_000)
+  t.equal(observed?.record.lastTime, 1_700_000_000_000)
 })

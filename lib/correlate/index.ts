@@ -19,10 +19,10 @@ export interface Observation {
 export interface Correlator {
   /**
    * Counts one occurrence on its record. A record that does not exist yet is made only when `mayCreate`;
-   * otherwise the result is undefined and nothing was counted.
+   * otherwise the result is undefined and nothing was counted. `now` is a monotonic reading (lib/clock.ts).
    */
   observe (shape: EventShape, now: number, mayCreate: boolean): Observation | undefined
-  /** 0 when the record's object may have another request now (a token was taken), else the ms to wait */
+  /** 0 when the record's object may have another request at `now` (monotonic; a token was taken), else the ms to wait */
   takeToken (record: EventRecord, now: number): number
   readonly log: EventLog
 }
@@ -30,11 +30,14 @@ export interface Correlator {
 export function createCorrelator (opts: {
   config: Pick<Config, 'correlation'>
   source: Source
+  /** epoch ms, for an occurrence whose own time the server cannot take (default Date.now) */
+  wallClock?: () => number
   /** a record the dedup cache forgot; it may still have occurrences to write */
   onEvict: (record: EventRecord) => void
 }): Correlator {
   const { cacheSize, aggregate, rateLimit } = opts.config.correlation
   const { source } = opts
+  const wallClock = opts.wallClock ?? Date.now
   const aggregator: Aggregator | undefined = aggregate === false
     ? undefined
     : createAggregator({ cacheSize, maxEvents: aggregate.maxEvents, intervalSeconds: aggregate.intervalSeconds })
@@ -52,8 +55,8 @@ export function createCorrelator (opts: {
 
   return {
     observe (shape, now, mayCreate) {
-      // Date.now() only when neither time is usable: it is asked for every occurrence.
-      const time = isUsableTime(shape.time) ? shape.time : isUsableTime(now) ? now : Date.now()
+      // `now` is monotonic: it times the aggregation window, and never stands for when an occurrence happened.
+      const time = isUsableTime(shape.time) ? shape.time : wallClock()
       const keys = keysOf(shape)
       let message = shape.message
       let aggregated = false

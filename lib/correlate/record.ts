@@ -45,7 +45,7 @@ export interface EventRecord {
 
   delivery: {
     state: DeliveryState
-    /** epoch ms when a waiting record is due again */
+    /** monotonic ms (lib/clock.ts) when a waiting record is due again */
     wakeAt: number
     waitingFor: 'token' | 'retry' | undefined
     /** marks the writes of the current batch on the server, to tell whether a write whose answer was lost landed */
@@ -53,6 +53,7 @@ export interface EventRecord {
     /** observedSeq when the current batch was formed */
     batchSeq: number
     failures: number
+    /** monotonic ms of the current batch's first failure, against which maxRetryAge is measured */
     firstFailureAt: number
     reauthenticated: boolean
     /** 409 and 404 turns taken for the current batch */

@@ -1,5 +1,6 @@
 // A passive token bucket (like golang.org/x/time/rate as client-go uses it): it refills lazily from the
-// clock on every question, so idle buckets cost nothing and need no timer.
+// clock on every question, so idle buckets cost nothing and need no timer. Every `now` is a monotonic reading
+// (lib/clock.ts): on the wall clock a step back would hold tokens back for as long, and a step forward fill it.
 
 /** Float arithmetic may leave a bucket a hair short of a whole token after exactly the right wait. */
 const EPSILON = 1e-9

@@ -14,6 +14,7 @@ export type Step =
   | { kind: 'written', op: 'create' | 'patch' }
   /** send again as soon as there is a slot: the next request follows from what the server holds */
   | { kind: 'continue' }
+  /** `at`: monotonic ms, on the clock `now` was read from */
   | { kind: 'retry', at: number }
   /** read the credentials afresh, then send again */
   | { kind: 'reauthenticate' }

@@ -39,6 +39,7 @@ export function createDropReporter (opts: {
   diagnostics: Diagnostics
   /** the Stats counters to increment */
   dropped: Record<string, number>
+  /** monotonic ms (lib/clock.ts), for the notices' rate limit */
   now: () => number
   /** read only when a diagnostic names it: asking earlier would make the connection before it is needed */
   server: () => string

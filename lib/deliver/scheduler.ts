@@ -53,6 +53,7 @@ export function createScheduler (opts: {
   drops: DropReporter
   stats: Stats
   diagnostics: Diagnostics
+  /** monotonic ms (lib/clock.ts): every wait and deadline here is a duration, never a time of day */
   now: () => number
   random?: () => number
 }): Scheduler {

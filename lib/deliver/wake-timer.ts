@@ -11,7 +11,7 @@ export class WakeTimer {
 
   constructor (private readonly onWake: () => void, private readonly now: () => number) {}
 
-  /** makes sure the timer fires by `time` (epoch ms) */
+  /** makes sure the timer fires by `time` (on the monotonic clock `now` reads) */
   wakeBy (time: number): void {
     if (this.stopped || !Number.isFinite(time) || (this.timer !== undefined && this.at <= time)) return
     if (this.timer !== undefined) clearTimeout(this.timer)

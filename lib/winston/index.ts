@@ -1,5 +1,6 @@
 // The winston transport: on the application's thread it only picks what an Event needs from bound lines; a worker
 // thread runs the same pipeline as the pino transport.
+import { systemClock } from '../clock.js'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
 import { parseOptions } from '../options.js'
@@ -49,7 +50,7 @@ export class K8sEventsTransport extends TransportStream {
   /** lines logged after close() */
   private droppedClosed = 0
   private droppedSinceNotice = 0
-  private lastNotice = 0
+  private lastNotice = -Infinity
   /** lines below it are not the worker's business; the worker reports what is wrong with the option */
   private minLevel = -Infinity
 
@@ -120,7 +121,7 @@ export class K8sEventsTransport extends TransportStream {
     this.diagnostics.warn(WORKER_BEHIND, this.workerFailed
       ? 'the worker thread has stopped; events are dropped'
       : 'the worker thread is behind and the lines waiting for it are at their limit; new events are dropped')
-    const now = Date.now()
+    const now = systemClock.monotonic()
     if (now - this.lastNotice < DROP_NOTICE_EVERY_MS) return
     this.lastNotice = now
     const count = this.droppedSinceNotice

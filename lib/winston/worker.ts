@@ -2,6 +2,7 @@
 // and it runs them through the same pipeline as the pino transport.
 import { parentPort } from 'node:worker_threads'
 import type { Transform } from 'node:stream'
+import { systemClock } from '../clock.js'
 import { PINO_INPUT_KEYS } from '../pipeline.js'
 import { createWorkerDestination } from '../worker-destination.js'
 import { resolveWinstonLevels } from './levels.js'
@@ -11,13 +12,13 @@ export default async function winstonWorker (data: WorkerData): Promise<Transfor
   // Once the transport closes, flush and close share one flushTimeout: the application waits for both.
   let closingSince: number | undefined
   parentPort?.on('message', (message: unknown) => {
-    if ((message as { code?: unknown } | null)?.code === CLOSING_MESSAGE) closingSince ??= Date.now()
+    if ((message as { code?: unknown } | null)?.code === CLOSING_MESSAGE) closingSince ??= systemClock.monotonic()
   })
   return await createWorkerDestination({
     rawOptions: data.options,
     exitWaiter: ms => `the transport waits at most ${ms} ms for its worker`,
     expectPinoConfig: false,
     loggerOf: (_source, config, problems) => ({ levels: resolveWinstonLevels(config, data.options, data.levels, problems), keys: PINO_INPUT_KEYS }),
-    timeLeft: config => closingSince === undefined ? undefined : Math.max(0, closingSince + config.delivery.flushTimeoutMs - Date.now())
+    timeLeft: config => closingSince === undefined ? undefined : Math.max(0, closingSince + config.delivery.flushTimeoutMs - systemClock.monotonic())
   })
 }

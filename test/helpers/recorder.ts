@@ -6,6 +6,7 @@ import { createDiagnostics } from '../../lib/diagnostics.js'
 import { connectionsFor } from '../../lib/deliver/scheduler.js'
 import { createRecorder, type Recorder } from '../../lib/recorder.js'
 import type { ApiClient, Config, EventShape, EventsApi, ObjectReference } from '../../lib/types.js'
+import type { Clock } from '../../lib/clock.js'
 
 export const pod: ObjectReference = { apiVersion: 'v1', kind: 'Pod', name: 'demo-pod', namespace: 'lab', uid: 'uid-demo' }
 
@@ -44,6 +45,8 @@ export interface RecorderOptions extends TestConfigOverrides {
   kubeconfig?: string
   /** stands between the real client and the recorder, e.g. to lose an answer */
   wrap?: (client: ApiClient) => ApiClient
+  /** the recorder's clocks, e.g. a wall clock that steps */
+  clock?: Clock
 }
 
 export interface RecorderHarness {
@@ -87,7 +90,7 @@ export function makeRecorder (server: LocalApiServer, opts: RecorderOptions = {}
       inner.close()
     }
   }
-  const recorder = createRecorder({ config, source: { component: config.component, instance: config.instance }, client, diagnostics })
+  const recorder = createRecorder({ config, source: { component: config.component, instance: config.instance }, client, diagnostics, clock: opts.clock })
   return { recorder, lines, emitted, reloads: () => reloads, closedClients: () => closed }
 }
 

@@ -26,11 +26,14 @@ export async function startLogger (options: Record<string, unknown>, setup: {
   /** extra targets beside ours; ours gets `level` */
   otherTargets?: Array<{ target: string, options?: Record<string, unknown>, level?: string }>
   level?: string
+  /** options of the worker thread, e.g. its execArgv */
+  worker?: { execArgv?: string[] }
 } = {}): Promise<RunningLogger> {
   const ours = { target: TRANSPORT_TARGET, options, ...(setup.level !== undefined ? { level: setup.level } : {}) }
+  const worker = setup.worker !== undefined ? { worker: setup.worker } : {}
   const transport = setup.otherTargets !== undefined
-    ? pino.transport({ targets: [...setup.otherTargets, ours], levels: (setup.pinoOptions as any)?.customLevels })
-    : pino.transport(ours)
+    ? pino.transport({ targets: [...setup.otherTargets, ours], levels: (setup.pinoOptions as any)?.customLevels, ...worker })
+    : pino.transport({ ...ours, ...worker })
   const errors: unknown[] = []
   const emitted: Record<string, unknown[]> = {}
   transport.on('error', (err: unknown) => errors.push(err))
