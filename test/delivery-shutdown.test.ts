@@ -26,7 +26,9 @@ t.test('a bounded queue while the API hangs: drops counted, memory flat, a promp
   const warmUp = 50_000
   const total = warmUp + 200_000
   const app = startApp({
-    options: { kubeconfig, ...UNTHROTTLED, queueSize: 10, flushTimeout: 1000 },
+    // The requests hang for the whole run: none times out and makes room in the queue, however long a busy machine
+    // takes for the lines.
+    options: { kubeconfig, ...UNTHROTTLED, queueSize: 10, flushTimeout: 1000, requestTimeout: 600_000 },
     script: `
       const log = logger.child({ k8sObject: ${JSON.stringify(podIn('hanging'))} })
       const total = ${total}
@@ -91,7 +93,9 @@ t.test('a bounded queue while the API hangs: drops counted, memory flat, a promp
   // Without the flush deadline of 1 s, the hanging writes would hold the exit until pino gives up at 10 s.
   t.ok(exitMs < 9000, `the process ended ${exitMs} ms after process.exit(0), held by the flush deadline, not by pino's 10 s limit`)
   const lines = diagnosticLines(run.stderr)
-  t.equal(lines.filter(line => line.includes('queue of events waiting to be written is full (10)')).length, 1, 'one line about the full queue')
+  // Said once, and again at most once a minute while it lasts (a busy machine can take longer than a minute here).
+  const queueLines = lines.filter(line => line.includes('queue of events waiting to be written is full (10)')).length
+  t.ok(queueLines >= 1 && queueLines <= 1 + Math.floor(run.ms / 60_000), `${queueLines} line(s) about the full queue in ${run.ms} ms`)
   const summary = parseSummary(lines)
   t.equal(summary?.total, total, 'the shutdown summary accounts for every event')
   t.equal(summary?.['queue-full'], stats.dropped['queue-full'])
