@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseCliArgs, helpText, describeOptionProblem, DEFAULT_INPUT_KEYS } from '../lib/cli-args.js'
+import { parseCliArgs, helpText, describeOptionProblem, DEFAULT_INPUT_KEYS } from '../lib/cli/args.js'
 import { parseOptions } from '../lib/options.js'
 
 const defaults = parseOptions({}).config

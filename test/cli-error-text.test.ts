@@ -10,7 +10,7 @@ import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
 import { installed } from './helpers/runtime.js'
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js')
+const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli', 'main.js')
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'error-text')
 const NAMESPACE = 'errors'
 const home = mkdtempSync(join(tmpdir(), 'cli-error-text-'))
@@ -56,7 +56,7 @@ async function shownEvents (kind: string, name: string): Promise<string[][]> {
 let server: LocalApiServer
 
 t.before(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/lib/cli.js is missing: run `npm run build` first')
+  if (!existsSync(CLI)) throw new Error('dist/lib/cli/main.js is missing: run `npm run build` first')
   server = await startApiServer()
   await server.createNamespace(NAMESPACE)
 })

@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { closed, waitFor } from './helpers/wait.js'
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js')
+const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli', 'main.js')
 const NAMESPACE = 'cli-lifecycle'
 const home = mkdtempSync(join(tmpdir(), 'cli-home-'))
 
@@ -57,7 +57,7 @@ let kubeconfig: string
 let widget: any
 
 t.before(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/lib/cli.js is missing: run `npx tsc -p tsconfig.build.json` first')
+  if (!existsSync(CLI)) throw new Error('dist/lib/cli/main.js is missing: run `npx tsc -p tsconfig.build.json` first')
   server = await startApiServer()
   kubeconfig = server.kubeconfig()
   await server.createNamespace(NAMESPACE)

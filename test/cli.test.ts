@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js')
+const CLI = join(import.meta.dirname, '..', 'dist', 'lib', 'cli', 'main.js')
 const NAMESPACE = 'cli-formats'
 const home = mkdtempSync(join(tmpdir(), 'cli-home-'))
 
@@ -37,7 +37,7 @@ let widget: any
 let node: any
 
 t.before(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/lib/cli.js is missing: run `npx tsc -p tsconfig.build.json` first')
+  if (!existsSync(CLI)) throw new Error('dist/lib/cli/main.js is missing: run `npx tsc -p tsconfig.build.json` first')
   server = await startApiServer()
   kubeconfig = server.kubeconfig()
   await server.createNamespace(NAMESPACE)

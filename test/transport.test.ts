@@ -5,7 +5,7 @@ import { startApiServer, type LocalApiServer } from './apiserver/server.js'
 import { kubectl, kubectlAvailable } from './apiserver/kubectl.js'
 import { runApp, startLogger } from './helpers/transport.js'
 import { waitFor } from './helpers/wait.js'
-import { k8sObjectSerializer } from '../lib/index.js'
+import { k8sObjectSerializer } from '../lib/pino/index.js'
 import { KOPF_ROWS } from './helpers/kopf.js'
 
 const hasKubectl = kubectlAvailable()

@@ -6,7 +6,7 @@ const consumer = `
 import pino from 'pino'
 import type { Writable } from 'node:stream'
 import pinoK8sEvents, { checkOptions, k8sObjectSerializer, serializers } from 'pino-k8s-events'
-import type { K8sEventsStats, PinoK8sEventsOptions } from 'pino-k8s-events'
+import type { K8sEventDropped, K8sEventsStats, PinoK8sEventsOptions } from 'pino-k8s-events'
 
 const options: PinoK8sEventsOptions = {
   component: 'example.com/my-operator',
@@ -53,12 +53,20 @@ const stats: K8sEventsStats = {
 const wrongApi: PinoK8sEventsOptions = { api: 'v2' }
 // @ts-expect-error unknown options are refused
 const unknown: PinoK8sEventsOptions = { componnet: 'x' }
-// @ts-expect-error aggregate is false or an object
-const noTrue: PinoK8sEventsOptions = { aggregate: true }
+// true is accepted at runtime (the defaults), so it type-checks too
+const defaultsOn: PinoK8sEventsOptions = { aggregate: true, rateLimit: true }
+// pino types a target's options as any: \`satisfies\` catches a typo there
+const target = { target: 'pino-k8s-events', options: { component: 'my-operator', rateLimit: true } satisfies PinoK8sEventsOptions }
+// @ts-expect-error a typo inside a satisfies is refused
+const typo = { target: 'pino-k8s-events', options: { componnet: 'my-operator' } satisfies PinoK8sEventsOptions }
+// @ts-expect-error aggregate is a boolean or an object
+const noString: PinoK8sEventsOptions = { aggregate: 'on' }
+const onDrop = (drop: K8sEventDropped): string => \`\${drop.cause} \${drop.count} \${drop.droppedSincePrevious} \${drop.status ?? ''} \${drop.event?.object ?? ''}\`
+transport.on('k8sEventDropped', onDrop)
 // @ts-expect-error the factory returns a promise
 const notSync: Writable = pinoK8sEvents()
 
-export { stream, trimmed, sameSerializer, relatedSerializer, problems, stats, wrongApi, unknown, noTrue, notSync }
+export { stream, trimmed, sameSerializer, relatedSerializer, problems, stats, wrongApi, unknown, defaultsOn, target, typo, noString, notSync }
 `
 
 t.test('the public declarations compile for a consumer, and refuse wrong options', async t => {

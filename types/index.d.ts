@@ -82,16 +82,16 @@ export interface PinoK8sEventsOptions {
   /**
    * Many different messages with the same type and reason about one object are combined into one event
    * "(combined from similar events): …" once `maxEvents` distinct ones arrive within `intervalSeconds`.
-   * `false` turns this off.
+   * `false` turns this off; `true` is the default.
    * @default { maxEvents: 10, intervalSeconds: 600 }
    */
-  aggregate?: false | { maxEvents?: number, intervalSeconds?: number }
+  aggregate?: boolean | { maxEvents?: number, intervalSeconds?: number }
   /**
    * Requests per (component, object, type): a token bucket of `burst` tokens refilled at `qps` per second.
-   * Occurrences held back are counted into the next request. `false` turns this off.
+   * Occurrences held back are counted into the next request. `false` turns this off; `true` is the default.
    * @default { burst: 25, qps: 1 / 300 }
    */
-  rateLimit?: false | { burst?: number, qps?: number }
+  rateLimit?: boolean | { burst?: number, qps?: number }
   /**
    * Requests per second to the API server, across the process.
    * @default 20
@@ -160,6 +160,24 @@ export interface K8sEventsStats {
   invalidLines: number
   /** lines whose binding named no valid object */
   invalidBindings: number
+}
+
+/**
+ * A drop notice (`'k8sEventDropped'` on the pino transport stream and on the winston transport), sampled:
+ * `droppedSincePrevious` counts every occurrence dropped since the previous notice.
+ */
+export interface K8sEventDropped {
+  /**
+   * a cause of K8sEventsStats.dropped; `worker-behind` (winston only): dropped on the application's thread, the
+   * worker thread was behind or stopped
+   */
+  cause: string
+  count: number
+  droppedSincePrevious: number
+  /** the API server's HTTP status, when it answered */
+  status?: number
+  message: string
+  event?: { namespace: string, type: string, reason: string, object: string }
 }
 
 /** The object reference the serializer leaves of a body. */

@@ -1,7 +1,7 @@
 import TransportStream from 'winston-transport'
-import type { K8sEventsStats, PinoK8sEventsOptions } from './index.js'
+import type { K8sEventDropped, K8sEventsStats, PinoK8sEventsOptions } from './index.js'
 
-export type { K8sEventsStats } from './index.js'
+export type { K8sEventDropped, K8sEventsStats } from './index.js'
 
 /**
  * Options of the winston transport: winston-transport's own (`level`, `format`, `silent`, …) and those of the pino
@@ -15,17 +15,6 @@ export interface K8sEventsTransportOptions extends TransportStream.TransportStre
    * @default { fatal, critical, panic, dpanic, emerg, alert, crit, error: 'Error', warn, warning: 'Warning', notice, info: 'Normal' }
    */
   eventTypes?: Record<string, string>
-}
-
-/** A drop notice, sampled: `droppedSincePrevious` counts every occurrence dropped since the previous one. */
-export interface K8sEventDropped {
-  /** a cause of K8sEventsStats.dropped; `worker-behind`: dropped on the application's thread, the worker thread was behind or stopped */
-  cause: string
-  count: number
-  droppedSincePrevious: number
-  status?: number
-  message: string
-  event?: { namespace: string, type: string, reason: string, object: string }
 }
 
 /**

@@ -1,6 +1,5 @@
 // The winston transport: on the application's thread it only picks what an Event needs from bound lines; a worker
 // thread runs the same pipeline as the pino transport.
-import Transport from 'winston-transport'
 import { systemClock } from '../clock.js'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
@@ -9,6 +8,7 @@ import { bindingOf, eventLine, levelOf, type Related } from './pick.js'
 import { relatedBindingOf } from '../shape/index.js'
 import { resolveWinstonLevels } from './levels.js'
 import { startWorkerThread, type WorkerThread } from './worker-thread.js'
+import { TransportStream } from './transport-stream.js'
 
 /** winston-transport's own options: they stay on this thread, the rest go to the worker. */
 const WINSTON_OPTIONS = new Set(['level', 'format', 'silent', 'handleExceptions', 'handleRejections', 'highWaterMark', 'log', 'logv', 'close'])
@@ -35,7 +35,7 @@ function objectPath (objectKey: unknown): string[] {
   return path.length > 0 && path.every(segment => segment !== '') ? path : [DEFAULT_OBJECT_KEY]
 }
 
-export class K8sEventsTransport extends Transport {
+export class K8sEventsTransport extends TransportStream {
   private readonly options: Record<string, unknown>
   private readonly path: string[]
   private readonly firstKey: string

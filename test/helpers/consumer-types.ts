@@ -2,8 +2,11 @@
 import { join } from 'node:path'
 import ts from 'typescript'
 
-/** The compiler's messages for `consumer.ts` in `dir`, and whether `declarationFile` (under types/) was the one used. */
-export function compileConsumer (dir: string, declarationFile: string): { diagnostics: string[], resolvedOurs: boolean } {
+/**
+ * The compiler's messages for `consumer.ts` in `dir`, and whether `declarationFile` (under types/) was the one used.
+ * `overrides` change the consumer's compiler options (e.g. an older `moduleResolution`).
+ */
+export function compileConsumer (dir: string, declarationFile: string, overrides: ts.CompilerOptions = {}): { diagnostics: string[], resolvedOurs: boolean } {
   const program = ts.createProgram([join(dir, 'consumer.ts')], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -11,7 +14,8 @@ export function compileConsumer (dir: string, declarationFile: string): { diagno
     strict: true,
     noEmit: true,
     skipLibCheck: true,
-    types: ['node']
+    types: ['node'],
+    ...overrides
   })
   const diagnostics = ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
   const ours = join(process.cwd(), 'types', declarationFile)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { pino, type Logger, type LoggerOptions } from 'pino'
 
 const require = createRequire(import.meta.url)
-/** The package's own entry (dist/lib/index.js), found the way pino finds `target: 'pino-k8s-events'`. */
+/** The package's own entry (dist/lib/pino/index.js), found the way pino finds `target: 'pino-k8s-events'`. */
 export const TRANSPORT_TARGET = require.resolve('pino-k8s-events')
 export const LOG_APP = fileURLToPath(new URL('../fixtures/log-app.mjs', import.meta.url)).replace('/dist/test/', '/test/')
 

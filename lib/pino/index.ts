@@ -1,12 +1,12 @@
 // The pino transport: wires select → shape → correlate → deliver inside pino's worker thread.
 import { workerData } from 'node:worker_threads'
 import type { Writable } from 'node:stream'
-import { resolveLevels } from './select/levels.js'
-import { PINO_INPUT_KEYS } from './pipeline.js'
-import { createWorkerDestination } from './worker-destination.js'
+import { resolveLevels } from '../select/levels.js'
+import { PINO_INPUT_KEYS } from '../pipeline.js'
+import { createWorkerDestination } from '../worker-destination.js'
 
-export { k8sObjectSerializer, serializers } from './serializer.js'
-export { checkOptions } from './options.js'
+export { k8sObjectSerializer, serializers } from '../serializer.js'
+export { checkOptions } from '../options.js'
 
 /** What pino sends its transport before the first line, on the stream. */
 interface PinoConfig {

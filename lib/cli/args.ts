@@ -1,6 +1,6 @@
 // Command-line flags → the same flat options object the transport takes, plus the keys of the input format.
-import type { Config } from './types.js'
-import { PINO_INPUT_KEYS, type InputKeys } from './pipeline.js'
+import type { Config } from '../types.js'
+import { PINO_INPUT_KEYS, type InputKeys } from '../pipeline.js'
 
 export type { InputKeys }
 

@@ -2,14 +2,14 @@
 // The command for piped logs: stdin → stdout unchanged, and Events for the lines that carry an object reference.
 import { existsSync, writeSync } from 'node:fs'
 import { delimiter } from 'node:path'
-import { createDiagnostics } from './diagnostics.js'
-import { describeError } from './fields.js'
-import { packageVersion } from './connection/user-agent.js'
-import { parseOptions } from './options.js'
-import { resolveLevels } from './select/levels.js'
-import { createEventRecorder, createLineCounters, createLineHandler } from './pipeline.js'
-import { parseCliArgs, helpText, describeOptionProblem, type InputKeys } from './cli-args.js'
-import type { Config, Diagnostics } from './types.js'
+import { createDiagnostics } from '../diagnostics.js'
+import { describeError } from '../fields.js'
+import { packageVersion } from '../connection/user-agent.js'
+import { parseOptions } from '../options.js'
+import { resolveLevels } from '../select/levels.js'
+import { createEventRecorder, createLineCounters, createLineHandler } from '../pipeline.js'
+import { parseCliArgs, helpText, describeOptionProblem, type InputKeys } from './args.js'
+import type { Config, Diagnostics } from '../types.js'
 
 const EXIT_USAGE = 2
 /** A longer line still passes through to stdout, but is not read for events: the buffer stays bounded. */
