@@ -303,7 +303,7 @@ t.test('the command line: --related-key reads a dotted path from each JSON line'
   const server = await startApiServer({ tls: false })
   t.teardown(() => server.close())
   await server.createNamespace('lab')
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'lib', 'cli.js'),
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'lib', 'cli', 'main.js'),
     '--kubeconfig', server.kubeconfig(), '--object-key', 'ctx.object', '--related-key', 'ctx.related', '--no-rate-limit'], {
     env: { PATH: process.env.PATH, HOME: import.meta.dirname }, stdio: ['pipe', 'pipe', 'pipe']
   })

@@ -69,7 +69,7 @@ t.test('the Kopf documentation example, row for row, in kubectl describe', async
     t.match(event.metadata.name, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
   }
 
-  if (!hasKubectl) return t.skip('kubectl is not installed')
+  if (!hasKubectl) { t.comment('kubectl is not installed: the describe check is left out'); return }
   const shown = await describeEvents(kubeconfig, ['kopfexample', 'kopf-example-1', '-n', 'lab'])
   t.same(shown.map(([type, reason, , from, message]) => [type, reason, from, message]).sort(), rows)
 })
@@ -88,7 +88,7 @@ t.test('events about other objects, a cluster-scoped PersistentVolume and a Node
   const [nodeEvent] = eventsOf('worker-1')
   t.equal(nodeEvent.involvedObject.uid, 'worker-1', 'Node events carry the node name as uid, as the kubelet records them')
 
-  if (!hasKubectl) return t.skip('kubectl is not installed')
+  if (!hasKubectl) { t.comment('kubectl is not installed: the describe check is left out'); return }
   t.match(await describeEvents(kubeconfig, ['pod', 'demo-pod', '-n', 'lab']), [['Normal', 'SomeReason', String, 'my-operator', 'This pod is created by KopfExample kopf-example-1']])
   t.match(await describeEvents(kubeconfig, ['persistentvolume', 'data-volume']), [['Warning', 'NotBound', String, 'my-operator', 'Volume is not bound']])
   t.match(await describeEvents(kubeconfig, ['node', 'worker-1']), [['Warning', 'Pressure', String, 'my-operator', 'Node is under pressure']])

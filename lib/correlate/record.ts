@@ -93,6 +93,7 @@ export function newRecord (fields: NewRecord): EventRecord {
     namespace: fields.namespace,
     spamKey: fields.spamKey,
     regarding: fields.regarding,
+    related: fields.related,
     type: fields.type,
     reason: fields.reason,
     action: fields.action,
