@@ -15,8 +15,8 @@ interface PinoConfig {
   errorKey?: string
 }
 
-// pino-abstract-transport waits for PINO_CONFIG only inside a worker started by pino.transport(); asking for it
-// anywhere else makes it emit 'error', which would be fatal to the application.
+// pino sends PINO_CONFIG only to a worker started by pino.transport(); waiting for it anywhere else would wait
+// forever, and no line would ever be read.
 function pinoSendsConfig (): boolean {
   return (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig === true
 }
