@@ -9,7 +9,8 @@ import { connectionsFor } from './deliver/scheduler.js'
 import { createRecorder, type LineStats, type Recorder } from './recorder.js'
 import { createSelector, type Selector } from './select/index.js'
 import { createLineReader, type LineReader } from './select/lines.js'
-import { createRepeatedLines } from './select/repeats.js'
+import { readOccurrences, type Occurrences } from './select/occurrences.js'
+import { createRepeatedLines, timed } from './select/repeats.js'
 import { relatedBindingOf, shapeEvents } from './shape/index.js'
 import type { Config, Diagnostics, EventShape } from './types.js'
 import { describeError } from './fields.js'
@@ -64,6 +65,8 @@ export interface LineHandlerOptions {
   recorder: Recorder
   diagnostics: Diagnostics
   counters: LineStats
+  /** whether a line may stand for several occurrences (lib/select/occurrences.ts): the winston worker's lines do */
+  readsOccurrences?: boolean
 }
 
 /** Selects and shapes one line, and records each Event it asks for. Never throws. */
@@ -133,12 +136,42 @@ function createStages (opts: LineHandlerOptions): { handleLine: (line: string) =
   }
 
   function handleLine (line: string): void {
+    const occurrences = opts.readsOccurrences === true ? readOccurrences(line) : undefined
+    if (occurrences !== undefined) {
+      handleOccurrences(occurrences)
+      return
+    }
     counters.linesRead++
     try {
       const shapes = shapesOf(line)
       if (shapes === undefined) return
       counters.linesSelected++
       for (const shape of shapes) recorder.record(shape)
+    } catch (err) {
+      diagnostics.warn('line', `could not handle a log line: ${describeError(err)}`)
+    }
+  }
+
+  /**
+   * A line standing for several occurrences is read once and recorded for each, the first at its own time. One that
+   * warns, or is not selected, is read again for each occurrence, so that its warnings and counts stay exact.
+   */
+  function handleOccurrences ({ line, count, firstTime }: Occurrences): void {
+    counters.linesRead += count
+    try {
+      const warningsBefore = warnings
+      const shapes = shapesOf(line)
+      const readOnce = shapes !== undefined && warnings === warningsBefore
+      if (shapes !== undefined) {
+        counters.linesSelected++
+        for (const shape of shapes) recorder.record(timed(shape, firstTime))
+      }
+      for (let i = 1; i < count; i++) {
+        const again = readOnce ? shapes : shapesOf(line)
+        if (again === undefined) continue
+        counters.linesSelected++
+        for (const shape of again) recorder.record(shape)
+      }
     } catch (err) {
       diagnostics.warn('line', `could not handle a log line: ${describeError(err)}`)
     }

@@ -26,6 +26,8 @@ export interface DestinationSetup<Source> {
   loggerOf: (source: Source, config: Config, problems: string[]) => { levels: ReturnType<typeof resolveLevels>, keys: InputKeys }
   /** how long flush and close may still take (default flushTimeout): a closing transport shares one deadline */
   timeLeft?: (config: Config) => number | undefined
+  /** whether a line may stand for several occurrences (lib/select/occurrences.ts): only lines the project wrote */
+  readsOccurrences?: boolean
 }
 
 /** The destination; when it can't be made, one that reads and drops every line, after saying why. Never rejects. */
@@ -64,7 +66,7 @@ async function createDestination<Source> (setup: DestinationSetup<Source>, diagn
   try {
     const { levels, keys } = setup.loggerOf(source, config, problems)
     for (const problem of problems) diagnostics.warn(`option:${problem}`, problem, Infinity)
-    text = createTextHandler({ config, levels, keys, recorder, diagnostics, counters })
+    text = createTextHandler({ config, levels, keys, recorder, diagnostics, counters, readsOccurrences: setup.readsOccurrences })
   } catch (err) {
     diagnostics.warn('start', `could not start reading log lines, no events will be posted: ${describeError(err)}`)
   }

@@ -77,3 +77,67 @@ t.test('a binding object changed in place between lines: each Event goes to the 
     ['body of the second pod', 'Pod', 'second', second.metadata.uid]
   ])
 })
+
+/**
+ * Date.now() once it has moved on from `since`: at most a millisecond's spin, without a turn of the event loop, so
+ * that the lines logged between stay in one handover to the worker.
+ */
+function laterThan (since: number): number {
+  let now = Date.now()
+  while (now <= since) now = Date.now()
+  return now
+}
+
+t.test('lines repeated about an object are counted here and keep the first and the last time, to the millisecond', async t => {
+  const body = await podIn('counted-times')
+  const running = await startWinston({ component: 'my-operator', kubeconfig, api: 'events.k8s.io/v1' })
+  const log = running.logger.child({ k8sObject: body })
+  // Each line at a millisecond of its own, all before the next handover to the worker: the worker gets them as one
+  // line standing for five occurrences. A line's time lies between the readings before and after its call.
+  const calls: Array<[number, number]> = []
+  for (let i = 0; i < 5; i++) {
+    const before = laterThan(calls.at(-1)?.[1] ?? 0)
+    log.warn('Back-off restarting failed container', { reason: 'BackOff' })
+    calls.push([before, Date.now()])
+  }
+  await running.flush()
+  const [event] = server.listEvents('counted-times')
+  t.equal(event.series?.count, 5)
+  const within = (time: number, [before, after]: [number, number]): boolean => time >= before && time <= after
+  t.ok(within(Date.parse(event.eventTime), calls[0]), `eventTime ${event.eventTime} is the first line's, ${calls[0].join('–')}`)
+  t.ok(within(Date.parse(event.series?.lastObservedTime), calls[4]), `series.lastObservedTime ${event.series?.lastObservedTime} is the last line's, ${calls[4].join('–')}`)
+  t.equal(running.stats().linesSelected, 5)
+  await running.end()
+  t.same(running.errors, [])
+})
+
+t.test('counted lines interleaved across objects, messages, errors and levels: every Event counted exactly', async t => {
+  await server.createNamespace('counted-mix')
+  const pods = await Promise.all(['a', 'b', 'c'].map(async name => await server.createObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'counted-mix' }, spec: {} })))
+  const running = await startWinston({ component: 'my-operator', kubeconfig, rateLimit: false, aggregate: false })
+  const logs = pods.map(pod => running.logger.child({ k8sObject: pod }))
+  const expected = new Map<string, number>()
+  const note = (pod: string, type: string, message: string): void => { expected.set(`${pod} ${type} ${message}`, (expected.get(`${pod} ${type} ${message}`) ?? 0) + 1) }
+  for (let i = 0; i < 3000; i++) {
+    const which = i % 3
+    const log = logs[which]
+    const pod = pods[which].metadata.name
+    if (i % 7 === 0) {
+      log.error('Reconcile failed:', new Error('conflict'))
+      note(pod, 'Error', 'Reconcile failed: conflict')
+    } else if (i % 5 === 0) {
+      log.info('Reconciled', { reason: 'Reconciled' })
+      note(pod, 'Normal', 'Reconciled')
+    } else {
+      log.warn('Back-off', { reason: 'BackOff' })
+      note(pod, 'Warning', 'Back-off')
+    }
+    if (i % 500 === 499) await new Promise(resolve => setImmediate(resolve))
+  }
+  await running.flush()
+  const counts = new Map(server.listEvents('counted-mix').map(event => [`${event.involvedObject.name} ${event.type} ${event.message}`, event.count]))
+  t.same(Object.fromEntries(counts), Object.fromEntries(expected))
+  t.equal(running.stats().linesSelected, 3000)
+  await running.end()
+  t.same(running.errors, [])
+})

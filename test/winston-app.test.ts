@@ -154,3 +154,23 @@ t.test('the pino path loads neither winston nor the winston transport\'s thread'
   t.equal(run.status, 0, run.stderr)
   t.same(JSON.parse(run.stdout), [])
 })
+
+t.test('process.exit(0) right after repeating warnings: the lines counted on the application\'s thread are delivered, counts exact', async t => {
+  const body = await podIn('exit-counted')
+  const run = await runWinstonApp({
+    options: { component: 'my-operator', kubeconfig },
+    script: `
+      const log = logger.child({ k8sObject: ${JSON.stringify(body)} })
+      for (let i = 0; i < 5000; i++) log.warn('Back-off restarting failed container', { reason: 'BackOff' })
+      log.error('Reconcile failed:', new Error('conflict'))
+      for (let i = 0; i < 3000; i++) log.warn('Back-off restarting failed container', { reason: 'BackOff' })
+      process.exit(0)
+    `
+  })
+  t.equal(run.code, 0, run.stderr)
+  t.same(server.listEvents('exit-counted').map(event => [event.message, event.count]).sort(), [
+    ['Back-off restarting failed container', 8000],
+    ['Reconcile failed: conflict', 1]
+  ])
+  t.same(diagnosticLines(run.stderr), [])
+})

@@ -267,19 +267,39 @@ t.test('a burst faster than the worker: what waits in the application is bounded
   const body = await podIn('burst')
   const running = await startWinston({ component: 'my-operator', kubeconfig, rateLimit: false })
   const log = running.logger.child({ k8sObject: body })
-  const message = 'x'.repeat(900)
+  const padding = 'x'.repeat(900)
   const lines = 30_000
-  // No turn of the event loop: nothing reaches the worker while this runs.
-  for (let i = 0; i < lines; i++) log.warn(message, { reason: 'Burst' })
+  // No turn of the event loop: nothing reaches the worker while this runs. Every line says something else, so none
+  // of them is counted on the application's thread as a repeat of the one before.
+  for (let i = 0; i < lines; i++) log.warn(`${i} ${padding}`, { reason: 'Burst' })
   await running.flush()
-  const [event] = server.listEvents('burst')
-  await waitFor(() => running.stats()?.eventsObserved === event.count)
+  const counted = (): number => server.listEvents('burst').reduce((sum, event) => sum + event.count, 0)
+  await waitFor(() => running.stats()?.eventsObserved === counted())
   const stats = running.stats()
   const droppedHere = stats.dropped['worker-behind'] as number
   t.ok(droppedHere > 0, `${droppedHere} dropped in the application`)
-  t.equal(event.count + droppedHere + stats.dropped['queue-full'], lines, 'the count on the server and the drops add up to every line')
+  t.equal(counted() + droppedHere + stats.dropped['queue-full'], lines, 'the counts on the server and the drops add up to every line')
   t.equal(stats.linesRead, lines)
   t.match(running.emitted.k8sEventDropped[0], { cause: 'worker-behind', count: 1, droppedSincePrevious: Number, message: /dropped on the application's thread/ })
+  await running.end()
+  t.same(running.errors, [])
+})
+
+t.test('the same line in a burst faster than the worker: counted on the application\'s thread, nothing dropped', async t => {
+  const body = await podIn('same-burst')
+  const running = await startWinston({ component: 'my-operator', kubeconfig, rateLimit: false })
+  const log = running.logger.child({ k8sObject: body })
+  const message = 'x'.repeat(900)
+  const lines = 30_000
+  // The burst that drops lines when each says something else (above) fits when they repeat one another.
+  for (let i = 0; i < lines; i++) log.warn(message, { reason: 'Burst' })
+  await running.flush()
+  await waitFor(() => running.stats()?.eventsObserved === lines)
+  const stats = running.stats()
+  t.same(server.listEvents('same-burst').map(event => [event.message, event.count]), [[message, lines]])
+  t.equal(stats.linesRead, lines)
+  t.equal(stats.linesSelected, lines, 'the worker counts every line a counted one stands for')
+  t.same(Object.entries(stats.dropped).filter(([, count]) => count !== 0), [], 'nothing dropped')
   await running.end()
   t.same(running.errors, [])
 })

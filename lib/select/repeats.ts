@@ -122,7 +122,8 @@ function copyOf (text: string): string {
   return JSON.parse(JSON.stringify(text)) as string
 }
 
-function timed ({ type, reason, message, action, regarding, related, namespace }: EventShape, time: number): EventShape {
+/** The same events at another time. */
+export function timed ({ type, reason, message, action, regarding, related, namespace }: EventShape, time: number): EventShape {
   return { type, reason, message, action, regarding, related, namespace, time }
 }
 

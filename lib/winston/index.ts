@@ -4,7 +4,8 @@ import { systemClock } from '../clock.js'
 import { createDiagnostics } from '../diagnostics.js'
 import { describeError, isRecord } from '../fields.js'
 import { parseOptions } from '../options.js'
-import { bindingOf, eventLine, levelOf, type Related } from './pick.js'
+import { bindingOf, levelOf, type Related } from './pick.js'
+import { CountedLines } from './counted-lines.js'
 import { relatedBindingOf } from '../shape/index.js'
 import { resolveWinstonLevels } from './levels.js'
 import { startWorkerThread, type WorkerThread } from './worker-thread.js'
@@ -43,6 +44,7 @@ export class K8sEventsTransport extends TransportStream {
   private readonly relatedPath: readonly string[] | undefined
   private readonly diagnostics = createDiagnostics()
   private worker: WorkerThread | undefined
+  private counted: CountedLines | undefined
   private workerFailed = false
   private closing: Promise<void> | undefined
   private linesRead = 0
@@ -87,6 +89,9 @@ export class K8sEventsTransport extends TransportStream {
           this.diagnostics.warn('worker', `the worker thread stopped (${why}); no more events will be posted`, Infinity)
         }
       })
+      const counted = new CountedLines(this.worker, occurrences => this.dropHere(occurrences))
+      this.worker.gather(() => counted.closeAll())
+      this.counted = counted
     } catch (err) {
       this.workerFailed = true
       this.diagnostics.warn('start', `could not start the worker thread, no events will be posted: ${describeError(err)}`, Infinity)
@@ -116,7 +121,8 @@ export class K8sEventsTransport extends TransportStream {
       this.droppedClosed++
       return
     }
-    if (this.worker?.write(eventLine(info, binding, this.path, level, this.relatedOf(info))) !== true) this.dropHere()
+    if (this.counted === undefined) this.dropHere(1)
+    else this.counted.add(info, binding, this.path, level, this.relatedOf(info))
   }
 
   private relatedOf (info: Info): Related | undefined {
@@ -125,9 +131,9 @@ export class K8sEventsTransport extends TransportStream {
     return binding === undefined ? undefined : { path: this.relatedPath, binding }
   }
 
-  private dropHere (): void {
-    this.droppedHere++
-    this.droppedSinceNotice++
+  private dropHere (occurrences: number): void {
+    this.droppedHere += occurrences
+    this.droppedSinceNotice += occurrences
     this.diagnostics.warn(WORKER_BEHIND, this.workerFailed
       ? 'the worker thread has stopped; events are dropped'
       : 'the worker thread is behind and the lines waiting for it are at their limit; new events are dropped')
@@ -136,10 +142,10 @@ export class K8sEventsTransport extends TransportStream {
     this.lastNotice = now
     const count = this.droppedSinceNotice
     this.droppedSinceNotice = 0
-    // As the worker's notices: `count` is this line, `droppedSincePrevious` every line since the previous notice.
+    // As the worker's notices: `count` is this drop's occurrences, `droppedSincePrevious` every one since the previous notice.
     this.emitSafely('k8sEventDropped', {
       cause: WORKER_BEHIND,
-      count: 1,
+      count: occurrences,
       droppedSincePrevious: count,
       message: `${count} line${count === 1 ? '' : 's'} dropped on the application's thread since the previous notice: ` +
         (this.workerFailed ? 'the worker thread has stopped' : 'the worker thread is behind and the lines waiting for it are at their limit')

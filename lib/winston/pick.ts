@@ -71,7 +71,8 @@ export function errorOf (info: Info): SerializedError | string | undefined {
   return info.stack
 }
 
-function messageOf (info: Info): string {
+/** The line's message as text, without colours. */
+export function messageOf (info: Info): string {
   const message = info.message
   if (typeof message === 'string') return withoutColours(message)
   if (typeof message === 'number' || typeof message === 'boolean') return String(message)
@@ -113,7 +114,7 @@ function bindingText (path: readonly string[], binding: unknown): string {
  * bindings once. An application may change a reused object in place, so a text is kept with the values its
  * reference was made from and made again when one of them differs. Single objects only; lists are rare.
  */
-interface BindingText {
+export interface BindingText {
   text: string
   /** the transport's objectKey path: two transports may find the same object under different keys */
   path: readonly string[]
@@ -139,13 +140,21 @@ function madeFrom (binding: Record<string, unknown>, source: unknown[]): boolean
   return source[3] === names.name && source[4] === names.namespace && source[5] === names.uid && source[6] === names.fieldPath
 }
 
-function cachedBindingText (path: readonly string[], binding: unknown): string {
-  if (!isRecord(binding)) return bindingText(path, binding)
+/**
+ * The text of an object binding, made once while the object stays as it was: the same entry for every line until a
+ * value its reference is made from changes. Undefined for a binding that is not an object.
+ */
+export function bindingEntry (path: readonly string[], binding: unknown): BindingText | undefined {
+  if (!isRecord(binding)) return undefined
   const cached = bindingTexts.get(binding)
-  if (cached !== undefined && cached.path === path && madeFrom(binding, cached.source)) return cached.text
-  const text = bindingText(path, binding)
-  bindingTexts.set(binding, { text, path, source: referenceSource(binding) })
-  return text
+  if (cached !== undefined && cached.path === path && madeFrom(binding, cached.source)) return cached
+  const entry = { text: bindingText(path, binding), path, source: referenceSource(binding) }
+  bindingTexts.set(binding, entry)
+  return entry
+}
+
+function cachedBindingText (path: readonly string[], binding: unknown): string {
+  return bindingEntry(path, binding)?.text ?? bindingText(path, binding)
 }
 
 /**
@@ -171,7 +180,8 @@ function sharedRootText (path: readonly string[], binding: unknown, related: Rel
   return `${JSON.stringify(path[0])}:${text}`
 }
 
-function bindingsText (path: readonly string[], binding: unknown, related: Related | undefined): string {
+/** The bindings of a line as JSON members: the object's, and the related object's when there is one. */
+export function bindingsText (path: readonly string[], binding: unknown, related: Related | undefined): string {
   if (related === undefined) return cachedBindingText(path, binding)
   if (related.path[0] !== path[0]) return cachedBindingText(path, binding) + ',' + cachedBindingText(related.path, related.binding)
   return sharedRootText(path, binding, related)
@@ -203,17 +213,31 @@ class LastText {
 const messageTexts = new LastText()
 const reasonTexts = new LastText()
 
+/** A field the line carries when it is text: reason, eventType, action. */
+export function textOf (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+/** A bound line's text before its time's digits: the bindings and the level. */
+export function lineStart (bindings: string, level: number | string): string {
+  return `{${bindings},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":`
+}
+
+/** A bound line's text after its time's digits: the message, the error, and reason, eventType and action when they are text. */
+export function lineEnd (info: Info, message: string, err: SerializedError | string | undefined): string {
+  let end = `,"msg":${messageTexts.of(message)}`
+  if (err !== undefined) end += `,"err":${JSON.stringify(err)}`
+  const { reason, eventType, action } = info
+  if (typeof reason === 'string') end += `,"reason":${reasonTexts.of(reason)}`
+  if (typeof eventType === 'string') end += `,"eventType":${JSON.stringify(eventType)}`
+  if (typeof action === 'string') end += `,"action":${JSON.stringify(action)}`
+  return end + '}'
+}
+
 /**
  * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding (and the related one), level, time, msg, err, and
  * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
  */
-export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string, related?: Related): string {
-  let line = `{${bindingsText(path, binding, related)},"level":${typeof level === 'number' ? level : JSON.stringify(level)},"time":${Date.now()},"msg":${messageTexts.of(messageOf(info))}`
-  const err = errorOf(info)
-  if (err !== undefined) line += `,"err":${JSON.stringify(err)}`
-  const { reason, eventType, action } = info
-  if (typeof reason === 'string') line += `,"reason":${reasonTexts.of(reason)}`
-  if (typeof eventType === 'string') line += `,"eventType":${JSON.stringify(eventType)}`
-  if (typeof action === 'string') line += `,"action":${JSON.stringify(action)}`
-  return line + '}'
+export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string, related?: Related, time = Date.now()): string {
+  return lineStart(bindingsText(path, binding, related), level) + time + lineEnd(info, messageOf(info), errorOf(info))
 }

@@ -1,65 +1,114 @@
 // The lines the application's thread has picked, on their way to the worker.
 
 /**
- * Characters of lines that may wait in the application's memory while thread-stream's 4 MiB shared buffer is full
- * (about 80,000 bound lines); lines beyond it are dropped and counted.
+ * Bytes of lines that may wait in the application's memory while thread-stream's 4 MiB shared buffer is full (about
+ * 60,000 bound lines); lines beyond it are dropped and counted.
  */
-export const MAX_WAITING_CHARS = 16 * 1024 * 1024
-/** Waiting lines go to thread-stream in writes of about this size. */
-const WRITE_CHUNK_CHARS = 64 * 1024
+export const MAX_WAITING_BYTES = 16 * 1024 * 1024
+/**
+ * How long lines gather before they go to the worker. Each handover wakes the worker thread, and every wake costs the
+ * application's thread too (more than the lines it carries, on a machine of two cores): a handover per turn of the
+ * event loop cost a busy application a tenth of its CPU. An Event's few more milliseconds on their way are nothing.
+ */
+export const HANDOVER_MS = 50
+/** Gathered lines of this many bytes go to the worker at the next turn of the event loop, without waiting longer. */
+const HANDOVER_BYTES = 1024 * 1024
+/** Lines are written as UTF-8 into chunks of this size, outside the JavaScript heap: no line outlives its call. */
+const CHUNK_BYTES = 64 * 1024
+const NEWLINE = 10
+/** a JavaScript string's characters take at most this many bytes in UTF-8 */
+const MOST_BYTES_PER_CHAR = 3
 
 /** What of thread-stream the waiting lines use. */
 export interface LineSink {
-  write (data: string): boolean
+  write (data: Buffer): boolean
   readonly writableNeedDrain: boolean
   readonly destroyed: boolean
 }
 
 /**
- * Lines on their way to thread-stream. They are handed over once per turn of the event loop, joined (one write
- * instead of one per line), and held here while thread-stream's shared buffer is full: its own overflow has no
- * bound, this one is exact, in characters.
+ * Lines on their way to thread-stream: written into chunks as they come, handed over in one write every HANDOVER_MS,
+ * and held here while thread-stream's shared buffer is full. Its own overflow has no bound; this one does.
  */
 export class WaitingLines {
-  private lines: string[] = []
-  private chars = 0
-  private scheduled = false
+  /** chunks ready to go, oldest first */
+  private ready: Buffer[] = []
+  private readyBytes = 0
+  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES)
+  private used = 0
+  private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
+  /** called before every handover, to add what is still being gathered (counted-lines.ts) */
+  gather: (() => void) | undefined
 
   constructor (private readonly stream: LineSink) {}
 
-  /** false when the line does not fit */
+  /** Adds a line (without its end); false when it does not fit. */
   add (line: string): boolean {
-    if (this.chars + line.length > MAX_WAITING_CHARS) return false
-    this.lines.push(line)
-    this.chars += line.length
-    if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(() => {
-        this.scheduled = false
-        // A throw here would be an uncaught exception in the application; the lines stay for 'drain' or exit.
-        try {
-          // While the buffer is full, 'drain' moves the lines on.
-          if (!this.stream.writableNeedDrain) this.moveOn()
-        } catch {}
-      })
+    const most = line.length * MOST_BYTES_PER_CHAR + 1
+    if (this.readyBytes + this.used + most > MAX_WAITING_BYTES) return false
+    if (most > CHUNK_BYTES) {
+      this.seal()
+      this.addReady(Buffer.from(line + '\n'))
+    } else {
+      if (this.used + most > CHUNK_BYTES) this.seal()
+      this.used += this.chunk.write(line, this.used, 'utf8')
+      this.chunk[this.used++] = NEWLINE
     }
+    this.handOverSoon()
     return true
   }
 
-  /** Moves waiting lines into thread-stream until its buffer is full again, or all of them when `all`. */
+  /** Makes sure a handover comes, for what `gather` holds. */
+  handOverSoon (): void {
+    if (this.readyBytes >= HANDOVER_BYTES) {
+      this.immediate ??= setImmediate(() => this.handOver())
+      return
+    }
+    if (this.timer !== undefined) return
+    this.timer = setTimeout(() => this.handOver(), HANDOVER_MS)
+    this.timer.unref()
+  }
+
+  /** Moves the lines into thread-stream until its buffer is full, or all of them when `all` (flush, exit). */
   moveOn (all = false): void {
     if (this.stream.destroyed) return
-    let start = 0
-    while (start < this.lines.length) {
-      let end = start
-      let size = 0
-      while (end < this.lines.length && size < WRITE_CHUNK_CHARS) size += this.lines[end++].length
-      const room = this.stream.write(end - start === 1 ? this.lines[start] : this.lines.slice(start, end).join(''))
-      this.chars -= size
-      start = end
-      if (!room && !all) break
+    this.gather?.()
+    this.seal()
+    let moved = 0
+    while (moved < this.ready.length) {
+      const chunk = this.ready[moved++]
+      this.readyBytes -= chunk.length
+      if (!this.stream.write(chunk) && !all) break
     }
-    this.lines = start === this.lines.length ? [] : this.lines.slice(start)
+    this.ready = moved === this.ready.length ? [] : this.ready.slice(moved)
+  }
+
+  private handOver (): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.immediate = undefined
+    // A throw here would be an uncaught exception in the application; the lines stay for 'drain' or exit.
+    try {
+      // While the buffer is full, 'drain' moves the lines on.
+      if (!this.stream.writableNeedDrain) this.moveOn()
+    } catch {}
+  }
+
+  private addReady (chunk: Buffer): void {
+    this.ready.push(chunk)
+    this.readyBytes += chunk.length
+  }
+
+  /** The chunk being written goes to the ready ones: a copy when it is mostly empty, so that it is written on. */
+  private seal (): void {
+    if (this.used === 0) return
+    if (this.used < CHUNK_BYTES / 2) {
+      this.addReady(Buffer.from(this.chunk.subarray(0, this.used)))
+    } else {
+      this.addReady(this.chunk.subarray(0, this.used))
+      this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES)
+    }
+    this.used = 0
   }
 }
-

@@ -37,6 +37,10 @@ type Stream = ThreadStreamType & LineSink & {
 export interface WorkerThread {
   /** hands one line to the worker; false when it was dropped (the worker is behind or gone). Never throws. */
   write (line: string): boolean
+  /** a handover to the worker is to come, for lines `gather` still holds */
+  handOverSoon (): void
+  /** called before every handover (and at flush and exit) to add the lines still being gathered */
+  gather (add: () => void): void
   /** resolves when the worker has delivered what it was given, or flushTimeout passed; never rejects */
   flush (): Promise<void>
   /** flush, then end the worker; never rejects */
@@ -181,10 +185,16 @@ export function startWorkerThread (data: WorkerData, opts: {
     write (line) {
       if (closing !== undefined || stream.destroyed) return false
       try {
-        return waiting.add(line + '\n')
+        return waiting.add(line)
       } catch {
         return false
       }
+    },
+    handOverSoon () {
+      waiting.handOverSoon()
+    },
+    gather (add) {
+      waiting.gather = add
     },
     async flush () {
       await flush()

@@ -18,6 +18,8 @@ export default async function winstonWorker (data: WorkerData): Promise<Writable
     rawOptions: data.options,
     exitWaiter: ms => `the transport waits at most ${ms} ms for its worker`,
     expectPinoConfig: false,
+    // The application's thread counts the lines that repeat the previous line about their object (counted-lines.ts).
+    readsOccurrences: true,
     loggerOf: (_source, config, problems) => ({ levels: resolveWinstonLevels(config, data.options, data.levels, problems), keys: PINO_INPUT_KEYS }),
     timeLeft: config => closingSince === undefined ? undefined : Math.max(0, closingSince + config.delivery.flushTimeoutMs - systemClock.monotonic())
   })
