@@ -138,3 +138,23 @@ t.test('each drop notice tells how many occurrences were dropped since the previ
   t.ok(notices.at(-1).droppedSincePrevious > 1, 'the notice after the quiet ones stands for them too')
   t.equal(notices.reduce((sum, notice) => sum + notice.droppedSincePrevious, 0), 41, 'together the notices account for every drop')
 })
+
+t.test('once the server answers again, events waiting after network failures go at once, not after their backoff', async t => {
+  // A monotonic clock of the test's own that stands still: a retry's backoff never runs out by itself, so only the
+  // server's answer can send the waiting Event.
+  const clock = { wall: () => Date.now(), monotonic: () => 1_000_000 }
+  const attempts = counting()
+  const { recorder, lines } = makeRecorder(server, { clock, wrap: attempts.wrap })
+  await server.stop()
+  recorder.record(shape({ reason: 'KeptThrough' }, { name: 'pod-kept' }))
+  await until(() => attempts.requests() >= 1, 60_000)
+  await server.start()
+  recorder.record(shape({ reason: 'AfterOutage' }, { name: 'pod-after' }))
+  await until(() => eventsIn('lab', 'KeptThrough').length === 1, 60_000)
+  t.equal(eventsIn('lab', 'AfterOutage').length, 1)
+  t.equal(eventsIn('lab', 'KeptThrough').length, 1, 'the kept Event is written as soon as an answer shows the server is back')
+  t.equal(attempts.requests(), 3, 'one refused attempt, then one request each')
+  t.same(dropped(recorder), {})
+  t.same(lines, [])
+  await recorder.close()
+})

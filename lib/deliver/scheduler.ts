@@ -79,6 +79,12 @@ export function createScheduler (opts: {
   const timer = new WakeTimer(() => { safely('waking delivery', wake) }, now)
   let closed = false
   let pumpQueued = false
+  /**
+   * Records waiting to retry because the network failed them. The server's next answer means it is back: they go
+   * at once rather than after a backoff that a long outage has grown to half a minute.
+   */
+  const waitingOnNetwork = new WeakSet<EventRecord>()
+  let networkWaits = false
 
   /** for callbacks of timers and promises: a throw there would reach pino's worker as an uncaught exception */
   function safely (what: string, work: () => void): void {
@@ -96,6 +102,15 @@ export function createScheduler (opts: {
     record.delivery.waitingFor = waitingFor
     queue.move(record, 'waiting')
     timer.wakeBy(at)
+  }
+
+  function wakeAfterOutage (): void {
+    networkWaits = false
+    for (const record of queue.retrying) {
+      if (!waitingOnNetwork.delete(record)) continue
+      record.delivery.wakeAt = now()
+      queue.move(record, 'ready')
+    }
   }
 
   function wake (): void {
@@ -188,6 +203,7 @@ export function createScheduler (opts: {
     if (closed) return
     if (isOverload(result)) inFlightLimit.rejected(generation, ceiling())
     else if (result.kind === 'response') inFlightLimit.admitted(ceiling())
+    if (result.kind === 'response' && networkWaits) wakeAfterOutage()
     overloadNotice.update(inFlightLimit.slots(ceiling()), ceiling())
     queue.move(record, 'idle')
     const step = applyAnswer(record, op, result, answerContext, now(), random)
@@ -199,6 +215,10 @@ export function createScheduler (opts: {
       case 'retry':
         stats.retried++
         waitUntil(record, step.at, 'retry')
+        if (result.kind === 'network') {
+          waitingOnNetwork.add(record)
+          networkWaits = true
+        } else waitingOnNetwork.delete(record)
         break
       case 'back-off':
         waitUntil(record, step.at, 'retry')
