@@ -88,13 +88,27 @@ t.test('a tokenFile is re-read once the interval has passed', async t => {
   const dir = tempDir()
   writeFileSync(join(dir, 'token'), 'admin-token\n')
   let now = 1_000_000
-  const { client } = makeClient(t, writeKubeconfig(dir, { tokenFile: 'token' }), { now: () => now, credentialRereadMs: 60_000 })
+  const { client } = makeClient(t, writeKubeconfig(dir, { tokenFile: 'token' }), { clock: { wall: () => now, monotonic: () => now }, credentialRereadMs: 60_000 })
   t.same(await userOf(client), { status: 200, user: 'admin' }, 'relative to the kubeconfig, trailing newline trimmed')
   writeFileSync(join(dir, 'token'), 'creator-token')
   now += 59_000
   t.equal((await userOf(client)).user, 'admin', 'not re-read within the interval')
   now += 2_000
   t.equal((await userOf(client)).user, 'creator', 'rotated token used after the interval')
+})
+
+t.test('a tokenFile is re-read by the monotonic clock: a wall clock stepping forward does not make it due', async t => {
+  const dir = tempDir()
+  writeFileSync(join(dir, 'token'), 'admin-token\n')
+  let wall = 1_000_000
+  let monotonic = 5_000
+  const { client } = makeClient(t, writeKubeconfig(dir, { tokenFile: 'token' }), { clock: { wall: () => wall, monotonic: () => monotonic }, credentialRereadMs: 60_000 })
+  t.equal((await userOf(client)).user, 'admin')
+  writeFileSync(join(dir, 'token'), 'creator-token')
+  wall += 10 * 60_000
+  t.equal((await userOf(client)).user, 'admin', 'ten minutes on the wall clock are not an interval passed')
+  monotonic += 61_000
+  t.equal((await userOf(client)).user, 'creator', 'the interval passed on the monotonic clock')
 })
 
 t.test('after a 401, reloadCredentials makes the next request read the rotated token', async t => {
@@ -115,7 +129,7 @@ t.test('a vanished tokenFile keeps the last token and says so; never read at all
   const dir = tempDir()
   writeFileSync(join(dir, 'token'), 'admin-token')
   let now = 0
-  const { client, warnings } = makeClient(t, writeKubeconfig(dir, { tokenFile: join(dir, 'token') }), { now: () => now })
+  const { client, warnings } = makeClient(t, writeKubeconfig(dir, { tokenFile: join(dir, 'token') }), { clock: { wall: () => now, monotonic: () => now } })
   t.equal((await userOf(client)).user, 'admin')
   const missing = makeClient(t, writeKubeconfig(tempDir(), { tokenFile: '/nonexistent/token' }))
   // The connection's health watch tells it, once, as the transport does.
@@ -151,7 +165,7 @@ t.test('an exec credential is fetched again once it expires', async t => {
   // The client's clock stands still until the test moves it past the expiry, however slow the machine.
   let now = Date.now()
   // No minimum interval between runs here: only the expiry decides.
-  const { client } = makeClient(t, writeKubeconfig(dir, execUser(plugin.path, ['ok', 'admin-token', '60000'])), { now: () => now, execMinIntervalMs: 0 })
+  const { client } = makeClient(t, writeKubeconfig(dir, execUser(plugin.path, ['ok', 'admin-token', '60000'])), { clock: { wall: () => now, monotonic: () => now }, execMinIntervalMs: 0 })
   t.equal((await userOf(client)).user, 'admin')
   t.equal((await userOf(client)).user, 'admin')
   t.equal(plugin.runs(), 1, 'cached while valid')

@@ -189,7 +189,7 @@ t.test('in-cluster: server from the service env, CA, token and namespace from th
 t.test('in-cluster: the rotated token is read after the interval', async t => {
   const sa = serviceAccount('admin-token')
   let now = 0
-  const { client } = makeClient(t, { env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(server.port) }, serviceAccountDir: sa, now: () => now })
+  const { client } = makeClient(t, { env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(server.port) }, serviceAccountDir: sa, clock: { wall: () => now, monotonic: () => now } })
   t.equal(await userOf(client), 'admin')
   writeFileSync(join(sa, 'token'), 'creator-token')
   now += 30_000

@@ -1,6 +1,7 @@
 // Who we are to the API server: a bearer token (static, file, exec plugin or auth-provider), basic auth, and/or a
 // client certificate, plus impersonation headers. Cached material is forgotten when the server refuses it (401)
 // or on reload().
+import type { Clock } from '../clock.js'
 import type { Diagnostics } from '../types.js'
 import { createAuthProvider, type AuthProviderSource } from './auth-provider.js'
 import { createExecCredential, type ExecClusterInfo, type ExecCredentialSource } from './exec-credential.js'
@@ -34,7 +35,8 @@ export interface CredentialOptions {
   execTimeoutMs: number
   /** an exec plugin is started at most once per this long */
   execMinIntervalMs?: number
-  now: () => number
+  /** monotonic: when files are read again; wall: when an exec credential expires */
+  clock: Clock
   server: string
   /** handed to exec plugins that ask for cluster information */
   execCluster: ExecClusterInfo
@@ -49,7 +51,7 @@ function pieceSource (source: FileOrData, what: string, opts: CredentialOptions,
     const piece: Piece = Buffer.isBuffer(read) ? { value: read } : { error: read.problem }
     return () => piece
   }
-  const file = createRereadingFile(source.file, opts.rereadMs, opts.now)
+  const file = createRereadingFile(source.file, opts.rereadMs, opts.clock.monotonic)
   files.push(file)
   return () => fromReading(file.read(), what, opts)
 }
@@ -77,7 +79,7 @@ export function createCredentials (auth: AuthSettings, opts: CredentialOptions):
     ? createExecCredential(auth.exec, {
       env: opts.env,
       timeoutMs: opts.execTimeoutMs,
-      now: opts.now,
+      now: opts.clock.wall,
       cluster: opts.execCluster,
       minRunIntervalMs: opts.execMinIntervalMs,
       warn: (key, message) => { opts.diagnostics.warn(key, message) }
@@ -86,7 +88,7 @@ export function createCredentials (auth: AuthSettings, opts: CredentialOptions):
   const provider: AuthProviderSource | undefined = exec === undefined && auth.authProvider !== undefined
     ? createAuthProvider(auth.authProvider, opts.server)
     : undefined
-  const tokenFile = auth.tokenFile !== undefined ? createRereadingFile(auth.tokenFile, opts.rereadMs, opts.now) : undefined
+  const tokenFile = auth.tokenFile !== undefined ? createRereadingFile(auth.tokenFile, opts.rereadMs, opts.clock.monotonic) : undefined
   if (tokenFile !== undefined) rereading.push(tokenFile)
   const certPiece = auth.clientCertificate !== undefined ? pieceSource(auth.clientCertificate, 'client-certificate', opts, rereading) : undefined
   const keyPiece = auth.clientKey !== undefined ? pieceSource(auth.clientKey, 'client-key', opts, rereading) : undefined

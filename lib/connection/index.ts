@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { ApiClient, Diagnostics } from '../types.js'
+import { systemClock, type Clock } from '../clock.js'
 import { describeError } from '../fields.js'
 import { createCredentials } from './credentials.js'
 import { createHttpClient, printableServer } from './http-client.js'
@@ -34,8 +35,8 @@ export interface ApiClientOptions {
   execMinIntervalMs?: number
   /** requests in flight at once, at most; default 16 */
   maxSockets?: number
-  /** the clock for credential re-reading and expiry */
-  now?: () => number
+  /** the clocks: monotonic for when credential files are read again, wall for when credentials expire */
+  clock?: Clock
 }
 
 const DEFAULT_REREAD_MS = 60_000
@@ -116,7 +117,6 @@ function build (opts: ApiClientOptions): ApiClient {
     diagnostics.warn('connection:config', `no events will be posted: ${problem}`)
     return unconfiguredClient(problem)
   }
-  const now = opts.now ?? Date.now
   const execCaData = target.auth.exec?.provideClusterInfo === true ? caData(target) : undefined
   const credentials = createCredentials(target.auth, {
     diagnostics,
@@ -124,7 +124,7 @@ function build (opts: ApiClientOptions): ApiClient {
     rereadMs: opts.credentialRereadMs ?? DEFAULT_REREAD_MS,
     execTimeoutMs: opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
     execMinIntervalMs: opts.execMinIntervalMs,
-    now,
+    clock: opts.clock ?? systemClock,
     server: printableServer(server),
     execCluster: {
       server: target.server,

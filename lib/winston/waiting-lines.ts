@@ -38,6 +38,8 @@ export class WaitingLines {
   private used = 0
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
+  /** the worker is ending: a line now would never reach it */
+  private ended = false
   /** called before every handover, to add what is still being gathered (counted-lines.ts) */
   gather: (() => void) | undefined
 
@@ -45,6 +47,7 @@ export class WaitingLines {
 
   /** Adds a line (without its end); false when it does not fit. */
   add (line: string): boolean {
+    if (this.ended) return false
     const most = line.length * MOST_BYTES_PER_CHAR + 1
     if (this.readyBytes + this.used + most > MAX_WAITING_BYTES) return false
     if (most > CHUNK_BYTES) {
@@ -82,6 +85,12 @@ export class WaitingLines {
       if (!this.stream.write(chunk) && !all) break
     }
     this.ready = moved === this.ready.length ? [] : this.ready.slice(moved)
+  }
+
+  /** Hands over what is left, and takes no more lines: the worker is told to end next. */
+  end (): void {
+    this.moveOn(true)
+    this.ended = true
   }
 
   private handOver (): void {

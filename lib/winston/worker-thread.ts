@@ -156,8 +156,10 @@ export function startWorkerThread (data: WorkerData, opts: {
       stream.ref()
       stream.emit('message', { code: CLOSING_MESSAGE })
     } catch {}
-    // Deliver while this thread is free: end() blocks it until the worker has closed.
+    // Deliver while this thread is free: end() blocks it until the worker has closed. The flush hands over every
+    // line, the ones still being counted too; nothing can wait after it.
     const answered = await flush()
+    waiting.end()
     if (stream.closed) return
     const closed = new Promise<void>(resolve => {
       const timer = setTimeout(resolve, END_GRACE_MS)
@@ -183,7 +185,7 @@ export function startWorkerThread (data: WorkerData, opts: {
 
   return {
     write (line) {
-      if (closing !== undefined || stream.destroyed) return false
+      if (stream.destroyed) return false
       try {
         return waiting.add(line)
       } catch {
