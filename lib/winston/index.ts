@@ -142,7 +142,8 @@ export class K8sEventsTransport extends TransportStream {
     this.lastNotice = now
     const count = this.droppedSinceNotice
     this.droppedSinceNotice = 0
-    // As the worker's notices: `count` is this drop's occurrences, `droppedSincePrevious` every one since the previous notice.
+    // As the worker's notices: `count` is this drop's occurrences, `droppedSincePrevious` every one since the
+    // previous notice.
     this.emitSafely('k8sEventDropped', {
       cause: WORKER_BEHIND,
       count: occurrences,
