@@ -4,7 +4,7 @@
 // an error or a related object is written as it is, after the open line of its object, so that an object's lines
 // keep their order.
 import { withOccurrences } from '../select/occurrences.js'
-import { bindingEntry, bindingsText, errorOf, lineEnd, lineStart, messageOf, textOf, type BindingText, type Related } from './pick.js'
+import { bindingEntry, errorOf, eventLine, lineEnd, lineStart, messageOf, textOf, type BindingText, type Related } from './pick.js'
 
 type Info = Record<string | symbol, unknown>
 
@@ -48,7 +48,7 @@ export class CountedLines {
     const err = errorOf(info)
     if (entry === undefined || err !== undefined || related !== undefined) {
       if (entry !== undefined) this.close(entry)
-      this.write(lineStart(bindingsText(path, binding, related), level) + time + lineEnd(info, messageOf(info), err), 1)
+      this.write(eventLine(info, binding, path, level, related, time, err), 1)
       return
     }
     const message = messageOf(info)

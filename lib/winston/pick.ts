@@ -181,7 +181,7 @@ function sharedRootText (path: readonly string[], binding: unknown, related: Rel
 }
 
 /** The bindings of a line as JSON members: the object's, and the related object's when there is one. */
-export function bindingsText (path: readonly string[], binding: unknown, related: Related | undefined): string {
+function bindingsText (path: readonly string[], binding: unknown, related: Related | undefined): string {
   if (related === undefined) return cachedBindingText(path, binding)
   if (related.path[0] !== path[0]) return cachedBindingText(path, binding) + ',' + cachedBindingText(related.path, related.binding)
   return sharedRootText(path, binding, related)
@@ -238,6 +238,9 @@ export function lineEnd (info: Info, message: string, err: SerializedError | str
  * One JSON line for the worker, under pino's keys (PINO_INPUT_KEYS): the binding (and the related one), level, time, msg, err, and
  * reason/eventType/action when they are text. Written as text directly: this runs on the application's thread.
  */
-export function eventLine (info: Info, binding: unknown, path: readonly string[], level: number | string, related?: Related, time = Date.now()): string {
-  return lineStart(bindingsText(path, binding, related), level) + time + lineEnd(info, messageOf(info), errorOf(info))
+export function eventLine (
+  info: Info, binding: unknown, path: readonly string[], level: number | string, related?: Related,
+  time = Date.now(), err = errorOf(info)
+): string {
+  return lineStart(bindingsText(path, binding, related), level) + time + lineEnd(info, messageOf(info), err)
 }
