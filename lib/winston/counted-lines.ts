@@ -4,20 +4,26 @@
 // an error or a related object is written as it is, after the open line of its object, so that an object's lines
 // keep their order.
 import { withOccurrences } from '../select/occurrences.js'
-import { bindingEntry, errorOf, eventLine, lineEnd, lineStart, messageOf, textOf, type BindingText, type Related } from './pick.js'
+import { isRecord } from '../fields.js'
+import { bindingEntry, errorOf, eventLine, lineEnd, lineStart, madeFrom, messageOf, type Related } from './pick.js'
 
 type Info = Record<string | symbol, unknown>
 
 /** objects with an open line at once; more close them all, so that what waits stays small */
 const MAX_OPEN = 1024
 
-/** What a line says but for its time, and how often it said it since it was opened. */
+/**
+ * What a line says but for its time, and how often it said it since it was opened. The fields are kept as the line
+ * carried them: the same values make the same line, and comparing them is all a repeated line costs.
+ */
 interface OpenLine {
+  /** the values the binding's reference was made from (pick.ts): an object changed in place closes its line */
+  source: unknown[]
   level: number | string
-  message: string
-  reason: string | undefined
-  eventType: string | undefined
-  action: string | undefined
+  message: unknown
+  reason: unknown
+  eventType: unknown
+  action: unknown
   /** the line's text before and after its time's digits */
   start: string
   end: string
@@ -35,8 +41,11 @@ export interface LineOutlet {
 }
 
 export class CountedLines {
-  /** by the binding's text entry: one per object as it is at the line (an object changed in place gets another) */
-  private readonly open = new Map<BindingText, OpenLine>()
+  /**
+   * By the binding object itself: a child logger puts the same one on every line, and one lookup here is all a
+   * repeated line costs. Held only until the next handover.
+   */
+  private readonly open = new Map<object, OpenLine>()
 
   /** `onDropped(occurrences)` is told of lines that did not fit */
   constructor (private readonly outlet: LineOutlet, private readonly onDropped: (occurrences: number) => void) {}
@@ -44,30 +53,34 @@ export class CountedLines {
   /** A bound line, at or above the minimum level. */
   add (info: Info, binding: unknown, path: readonly string[], level: number | string, related: Related | undefined): void {
     const time = Date.now()
-    const entry = bindingEntry(path, binding)
     const err = errorOf(info)
-    if (entry === undefined || err !== undefined || related !== undefined) {
-      if (entry !== undefined) this.close(entry)
+    if (!isRecord(binding) || err !== undefined || related !== undefined) {
+      if (isRecord(binding)) this.close(binding)
       this.write(eventLine(info, binding, path, level, related, time, err), 1)
       return
     }
-    const message = messageOf(info)
-    const reason = textOf(info.reason)
-    const eventType = textOf(info.eventType)
-    const action = textOf(info.action)
-    const open = this.open.get(entry)
-    if (open !== undefined && open.level === level && open.message === message && open.reason === reason &&
-      open.eventType === eventType && open.action === action) {
-      open.count++
-      open.lastTime = time
-      return
+    const open = this.open.get(binding)
+    if (open !== undefined) {
+      if (open.level === level && open.message === info.message && open.reason === info.reason &&
+        open.eventType === info.eventType && open.action === info.action && madeFrom(binding, open.source)) {
+        open.count++
+        open.lastTime = time
+        return
+      }
+      this.writeOpen(open)
+    } else if (this.open.size >= MAX_OPEN) {
+      this.closeAll()
     }
-    if (open !== undefined) this.writeOpen(open)
-    else if (this.open.size >= MAX_OPEN) this.closeAll()
-    this.open.set(entry, {
-      level, message, reason, eventType, action,
+    const entry = bindingEntry(path, binding)
+    this.open.set(binding, {
+      source: entry.source,
+      level,
+      message: info.message,
+      reason: info.reason,
+      eventType: info.eventType,
+      action: info.action,
       start: lineStart(entry.text, level),
-      end: lineEnd(info, message, undefined),
+      end: lineEnd(info, messageOf(info), undefined),
       count: 1,
       firstTime: time,
       lastTime: time
@@ -81,10 +94,10 @@ export class CountedLines {
     this.open.clear()
   }
 
-  private close (entry: BindingText): void {
-    const open = this.open.get(entry)
+  private close (binding: object): void {
+    const open = this.open.get(binding)
     if (open === undefined) return
-    this.open.delete(entry)
+    this.open.delete(binding)
     this.writeOpen(open)
   }
 

@@ -133,8 +133,8 @@ function referenceSource (binding: Record<string, unknown>): unknown[] {
   return [binding.apiVersion, binding.kind, binding.metadata, names.name, names.namespace, names.uid, names.fieldPath]
 }
 
-// Compared field by field, without making the list: this runs for every bound line.
-function madeFrom (binding: Record<string, unknown>, source: unknown[]): boolean {
+/** Whether the binding still holds the values `source` was read from; field by field: this runs for every bound line. */
+export function madeFrom (binding: Record<string, unknown>, source: unknown[]): boolean {
   if (source[0] !== binding.apiVersion || source[1] !== binding.kind || source[2] !== binding.metadata) return false
   const names = namesOf(binding)
   return source[3] === names.name && source[4] === names.namespace && source[5] === names.uid && source[6] === names.fieldPath
@@ -142,10 +142,9 @@ function madeFrom (binding: Record<string, unknown>, source: unknown[]): boolean
 
 /**
  * The text of an object binding, made once while the object stays as it was: the same entry for every line until a
- * value its reference is made from changes. Undefined for a binding that is not an object.
+ * value its reference is made from changes.
  */
-export function bindingEntry (path: readonly string[], binding: unknown): BindingText | undefined {
-  if (!isRecord(binding)) return undefined
+export function bindingEntry (path: readonly string[], binding: Record<string, unknown>): BindingText {
   const cached = bindingTexts.get(binding)
   if (cached !== undefined && cached.path === path && madeFrom(binding, cached.source)) return cached
   const entry = { text: bindingText(path, binding), path, source: referenceSource(binding) }
@@ -154,7 +153,7 @@ export function bindingEntry (path: readonly string[], binding: unknown): Bindin
 }
 
 function cachedBindingText (path: readonly string[], binding: unknown): string {
-  return bindingEntry(path, binding)?.text ?? bindingText(path, binding)
+  return isRecord(binding) ? bindingEntry(path, binding).text : bindingText(path, binding)
 }
 
 /**
@@ -212,11 +211,6 @@ class LastText {
 
 const messageTexts = new LastText()
 const reasonTexts = new LastText()
-
-/** A field the line carries when it is text: reason, eventType, action. */
-export function textOf (value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
-}
 
 /** A bound line's text before its time's digits: the bindings and the level. */
 export function lineStart (bindings: string, level: number | string): string {
